@@ -1,0 +1,7 @@
+"""Entry point for `python -m scoring`; see scoring/cli.py."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
