@@ -19,17 +19,20 @@ from decimal import Decimal
 import numpy as np
 
 from .model import Panel
-from .numbers import quantize_ratio
 
 
 @dataclass(frozen=True)
-class Anomaly:
-    expert: int  # index into panel.experts
-    bid: int  # index into panel.valid_bids
-    criterion: int | None  # index into panel.criteria; None at total level
-    value_units: int  # units of 10^-scale
-    others_numerator: int  # others' mean = others_numerator / ((n - 1) · 10^scale)
-    n_experts: int
+class Anomalies:
+    """Flagged (expert, bid, criterion) triples, sorted by expert, bid, then total before criteria."""
+
+    expert: np.ndarray  # index into panel.experts
+    bid: np.ndarray  # index into panel.valid_bids
+    criterion: np.ndarray  # index into panel.criteria; -1 at total level
+    value: np.ndarray  # the expert's score, units of 10^-scale
+    others: np.ndarray  # sum of the other experts' scores, same units
+
+    def __len__(self) -> int:
+        return int(self.expert.size)
 
 
 def _flags(values: np.ndarray, maximum: np.ndarray, threshold: Decimal) -> np.ndarray:
@@ -40,43 +43,74 @@ def _flags(values: np.ndarray, maximum: np.ndarray, threshold: Decimal) -> np.nd
     return deviation_n * t_den > t_num * maximum[None, None, :] * (n - 1)
 
 
-def find_anomalies(panel: Panel, sums: np.ndarray) -> list[Anomaly]:
+def find_anomalies(panel: Panel, sums: np.ndarray) -> Anomalies:
     n = len(panel.experts)
-    if n < 2:
-        return []
-    threshold = panel.config.anomaly_threshold
-    found: list[tuple[tuple[int, int, int], Anomaly]] = []
-    total_max = np.array([int(panel.max_units.sum())], dtype=np.int64)
-    totals = sums[:, :, None]
-    column = totals.sum(axis=0)
-    for e, v, _ in zip(*np.nonzero(_flags(totals, total_max, threshold)), strict=True):
-        value = int(totals[e, v, 0])
-        found.append(((e, v, -1), Anomaly(e, v, None, value, int(column[v, 0]) - value, n)))
-    subjective = [i for i, c in enumerate(panel.criteria) if not c.objective]
-    if subjective:
-        block = panel.scores[:, :, subjective]
-        column = block.sum(axis=0)
-        for e, v, k in zip(*np.nonzero(_flags(block, panel.max_units[subjective], threshold)), strict=True):
-            value = int(block[e, v, k])
-            c = subjective[k]
-            found.append(((e, v, c), Anomaly(e, v, c, value, int(column[v, k]) - value, n)))
-    found.sort(key=lambda item: item[0])
-    return [a for _, a in found]
+    parts: list[tuple[np.ndarray, ...]] = []
+    if n >= 2:
+        threshold = panel.config.anomaly_threshold
+        total_max = np.array([int(panel.max_units.sum())], dtype=np.int64)
+        levels = [(sums[:, :, None], total_max, np.array([-1]))]
+        subjective = [i for i, c in enumerate(panel.criteria) if not c.objective]
+        if subjective:
+            levels.append((panel.scores[:, :, subjective], panel.max_units[subjective], np.array(subjective)))
+        for block, maximum, criterion_ids in levels:
+            e, v, k = np.nonzero(_flags(block, maximum, threshold))
+            value = block[e, v, k]
+            parts.append((e, v, criterion_ids[k], value, block.sum(axis=0)[v, k] - value))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Anomalies(empty, empty, empty, empty, empty)
+    e, v, c, value, others = (np.concatenate(column).astype(np.int64) for column in zip(*parts, strict=True))
+    order = np.lexsort((c, v, e))
+    return Anomalies(e[order], v[order], c[order], value[order], others[order])
 
 
-def anomaly_record(panel: Panel, anomaly: Anomaly) -> dict[str, object]:
-    """The output object: value exact, others' mean and deviation rounded half up for display."""
+def _text(units: np.ndarray, places: int) -> list[str]:
+    """Integer units of 10^-places as decimal strings (no "-0.00": zero is unsigned)."""
+    scale = 10**places
+    whole, frac = np.divmod(np.abs(units), scale)
+    sign = np.where(units < 0, "-", "")
+    if places == 0:
+        return [f"{s}{w}" for s, w in zip(sign.tolist(), whole.tolist(), strict=True)]
+    return [
+        f"{s}{w}.{f:0{places}d}" for s, w, f in zip(sign.tolist(), whole.tolist(), frac.tolist(), strict=True)
+    ]
+
+
+def _half_up(numerator: np.ndarray, denominator: int, places: int) -> np.ndarray:
+    """Signed round half up (away from zero on a tie, like Decimal ROUND_HALF_UP) in exact integers."""
+    magnitude = (2 * np.abs(numerator) * 10**places + denominator) // (2 * denominator)
+    return np.sign(numerator) * magnitude
+
+
+def anomaly_records(panel: Panel, found: Anomalies) -> list[dict[str, object]]:
+    """Output objects: the value exactly, the others' mean and the deviation rounded half up."""
+    n = len(panel.experts)
     places = panel.config.decimals
-    unit = panel.unit
-    others_den = (anomaly.n_experts - 1) * unit
-    deviation_num = anomaly.value_units * (anomaly.n_experts - 1) - anomaly.others_numerator
     value_places = max(places, panel.scale)
-    criterion = panel.criteria[anomaly.criterion] if anomaly.criterion is not None else None
-    return {
-        "expert": panel.experts[anomaly.expert],
-        "bid": panel.valid_bids[anomaly.bid].id,
-        "criterion": criterion.id if criterion is not None else None,
-        "value": str(quantize_ratio(anomaly.value_units, unit, value_places)),
-        "others_mean": str(quantize_ratio(anomaly.others_numerator, others_den, places)),
-        "deviation": str(quantize_ratio(deviation_num, others_den, places)),
-    }
+    denominator = (n - 1) * panel.unit
+    values = _text(found.value * 10 ** (value_places - panel.scale), value_places)
+    means = _text(_half_up(found.others, denominator, places), places)
+    deviations = _text(_half_up(found.value * (n - 1) - found.others, denominator, places), places)
+    experts = panel.experts
+    bid_ids = [b.id for b in panel.valid_bids]
+    criterion_ids = [c.id for c in panel.criteria]
+    return [
+        {
+            "expert": experts[e],
+            "bid": bid_ids[v],
+            "criterion": criterion_ids[c] if c >= 0 else None,
+            "value": value,
+            "others_mean": mean,
+            "deviation": deviation,
+        }
+        for e, v, c, value, mean, deviation in zip(
+            found.expert.tolist(),
+            found.bid.tolist(),
+            found.criterion.tolist(),
+            values,
+            means,
+            deviations,
+            strict=True,
+        )
+    ]

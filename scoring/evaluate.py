@@ -17,12 +17,12 @@ import numpy as np
 
 from .aggregate import LegalResult, legal_result
 from .agreement import concordance, icc_absolute
-from .anomalies import anomaly_record, find_anomalies
+from .anomalies import Anomalies, anomaly_records, find_anomalies
 from .model import CONSULTATION, Panel
 from .numbers import quantize, quantize_ratio, units_to_text
 from .price import abnormal_low_prices
 from .ranking import Ranking, quote_ranks, rank_bids
-from .signals import AGAINST_PANEL_MIN_BIDS, expert_ranks, expert_signals, expert_zscores
+from .signals import AGAINST_PANEL_MIN_BIDS, ExpertSignals, expert_ranks, expert_signals, expert_zscores
 from .stability import stability
 from .validate import parse_input
 
@@ -95,7 +95,7 @@ class _Evaluation:
             "method": self.config.method,
             "bids": bids,
             "candidates": candidates,
-            "anomalies": [anomaly_record(panel, a) for a in anomalies],
+            "anomalies": anomaly_records(panel, anomalies),
             "experts": experts,
             "agreement": agreement,
             "stability": {
@@ -127,10 +127,10 @@ class _Evaluation:
         ]
 
     def _bid_records(
-        self, anomalies: list[Any], low_price: list[tuple[str, ...]], passed: list[bool | None]
+        self, anomalies: Anomalies, low_price: list[tuple[str, ...]], passed: list[bool | None]
     ) -> list[dict[str, Any]]:
         panel, legal, places = self.panel, self.legal, self.places
-        anomalous = {a.bid for a in anomalies}
+        anomalous = set(anomalies.bid.tolist())
         tied = {v for group in self.ranking.ties for v in group}
         zscores = expert_zscores(self.implied).mean(axis=0) if len(panel.experts) else None
         mean_rank = expert_ranks(self.implied).mean(axis=0)
@@ -237,10 +237,8 @@ class _Evaluation:
             "icc_ak": _stat(icc_average),
         }
 
-    def _expert_records(self, anomalies: list[Any], signals: Any) -> list[dict[str, Any]]:
-        per_expert: dict[int, int] = {}
-        for a in anomalies:
-            per_expert[a.expert] = per_expert.get(a.expert, 0) + 1
+    def _expert_records(self, anomalies: Anomalies, signals: ExpertSignals) -> list[dict[str, Any]]:
+        per_expert = np.bincount(anomalies.expert, minlength=len(self.panel.experts)).tolist()
         many_bids = len(self.panel.valid_bids) >= AGAINST_PANEL_MIN_BIDS
         records = []
         for e, expert in enumerate(self.panel.experts):
@@ -250,7 +248,7 @@ class _Evaluation:
                 flags.append("ranks_against_panel")
             if signals.outlier_cells[e]:
                 flags.append("outlier_cells")
-            if per_expert.get(e):
+            if per_expert[e]:
                 flags.append("score_anomaly")
             records.append(
                 {
@@ -258,7 +256,7 @@ class _Evaluation:
                     "leniency": _stat(float(signals.leniency[e])),
                     "spearman_with_others": rho,
                     "flags": flags,
-                    "anomalies": per_expert.get(e, 0),
+                    "anomalies": per_expert[e],
                     "outlier_cells": int(signals.outlier_cells[e]),
                     "max_abs_modified_z": _stat(float(signals.max_abs_z[e])),
                 }

@@ -25,6 +25,7 @@ from .model import MAX_DECIMALS, Bid, Criterion, ident
 from .numbers import NotADecimal, decimal_places, natural_key, to_decimal
 
 _FIELDS = ("expert", "bid", "criterion", "value")
+SCORE_LIMIT = Decimal(10**9)  # far above any criterion maximum; keeps every sum exact in int64
 
 
 def _fmt(units: int, scale: int) -> str:
@@ -34,11 +35,14 @@ def _fmt(units: int, scale: int) -> str:
 class ScoreSheet:
     """The parsed scores: `values[e, v, c]` in units of 10^-scale for valid bids v."""
 
-    def __init__(self, experts: tuple[Any, ...], scale: int, values: np.ndarray, max_units: np.ndarray):
+    def __init__(
+        self, experts: tuple[Any, ...], scale: int, values: np.ndarray, max_units: np.ndarray, ignored: int
+    ):
         self.experts = experts
         self.scale = scale
         self.values = values
         self.max_units = max_units
+        self.ignored = ignored  # scores given to invalid bids: validated, then left out
 
 
 def build_sheet(
@@ -51,12 +55,12 @@ def build_sheet(
     columns = _columns(raw, errors)
     if columns is None:
         return None
-    expert_refs, bid_refs, criterion_refs, values = columns
-    expert_keys = _expert_order(expert_refs)
-    bid_index = {b.key: i for i, b in enumerate(bids)}
-    criterion_index = {c.key: i for i, c in enumerate(criteria)}
-    b_idx = np.array([bid_index.get(ref, -1) for ref in bid_refs], dtype=np.int64)
-    c_idx = np.array([criterion_index.get(ref, -1) for ref in criterion_refs], dtype=np.int64)
+    expert_col, bid_col, criterion_col, values = columns
+    expert_keys = sorted({ident(r) or "" for r in set(expert_col)}, key=natural_key)
+    e_idx = _positions(expert_col, {key: i for i, key in enumerate(expert_keys)})
+    b_idx = _positions(bid_col, {b.key: i for i, b in enumerate(bids)})
+    c_idx = _positions(criterion_col, {c.key: i for i, c in enumerate(criteria)})
+    expert_refs, bid_refs, criterion_refs = (_Refs(col) for col in (expert_col, bid_col, criterion_col))
     unknown = np.flatnonzero((b_idx < 0) | (c_idx < 0))
     for i in unknown[:50]:
         if b_idx[i] < 0:
@@ -90,8 +94,6 @@ def build_sheet(
         return None
     units, scale = scaled
     max_units = np.array([int(c.max.scaleb(scale)) for c in criteria], dtype=np.int64)
-    e_pos = {key: i for i, key in enumerate(expert_keys)}
-    e_idx = np.array([e_pos[ref] for ref in expert_refs], dtype=np.int64)
     _check_range(units, c_idx, max_units, scale, criteria, expert_refs, bid_refs, errors)
     n_e, n_b, n_c = len(expert_keys), len(bids), len(criteria)
     flat = (e_idx * n_b + b_idx) * n_c + c_idx
@@ -119,15 +121,35 @@ def build_sheet(
         _check_objective(values_valid, scale, expert_keys, valid_bids, criteria, errors)
     if errors:
         return None
-    return ScoreSheet(tuple(expert_keys), scale, values_valid, max_units)
+    ignored = int((~valid[b_idx]).sum())
+    return ScoreSheet(tuple(expert_keys), scale, values_valid, max_units, ignored)
 
 
-def _columns(raw: list[Any], errors: ErrorList) -> tuple[list[str], list[str], list[str], list[Any]] | None:
+class _Refs:
+    """A column of references, shown as the clerk typed them in messages about single scores."""
+
+    def __init__(self, column: list[Any]):
+        self.column = column
+
+    def __getitem__(self, index: Any) -> str:
+        return str(self.column[int(index)])
+
+
+def _positions(column: list[Any], positions: dict[str, int]) -> np.ndarray:
+    """Index of each reference in `positions`, -1 when unknown; ids are looked up once per distinct value."""
+    lookup = {ref: positions.get(ident(ref) or "", -1) for ref in set(column)}
+    return np.array([lookup[ref] for ref in column], dtype=np.int64)
+
+
+def _columns(raw: list[Any], errors: ErrorList) -> tuple[list[Any], list[Any], list[Any], list[Any]] | None:
+    """The four fields as columns, once every item is an object with string or integer ids."""
     try:
         columns = [[item[f] for item in raw] for f in _FIELDS]
-        refs = [[ident(r) for r in col] for col in columns[:3]]
-        if not any(None in col for col in refs):
-            return refs[0], refs[1], refs[2], columns[3]  # type: ignore[return-value]
+        # bool is its own type, so `true` as an id fails here although True == 1 in a set.
+        if all(set(map(type, col)) <= {str, int} for col in columns[:3]) and all(
+            ident(ref) is not None for col in columns[:3] for ref in set(col)
+        ):
+            return columns[0], columns[1], columns[2], columns[3]
     except (TypeError, KeyError, IndexError):
         pass
     for index, item in enumerate(raw):
@@ -148,58 +170,54 @@ def _columns(raw: list[Any], errors: ErrorList) -> tuple[list[str], list[str], l
     return None
 
 
-def _expert_order(refs: list[str]) -> list[str]:
-    return sorted(dict.fromkeys(refs), key=natural_key)
-
-
 def _scaled_values(
     values: list[Any],
     criteria: tuple[Criterion, ...],
-    expert_refs: list[str],
-    bid_refs: list[str],
-    criterion_refs: list[str],
+    expert_refs: _Refs,
+    bid_refs: _Refs,
+    criterion_refs: _Refs,
     errors: ErrorList,
 ) -> tuple[np.ndarray, int] | None:
     """Scores as integers in units of 10^-scale, scale being the finest decimal place used.
 
-    Floats are read as their shortest repr (7.1 means 7.1), which is what float(k / 10^q) == x checks.
+    A sheet holds few distinct values (a 0.5 grid has a few dozen), so each distinct value is
+    converted exactly once — floats as their shortest repr (7.1 means 7.1), Decimals and strings
+    as written — and the column is mapped through that table.
     """
     base_scale = max(decimal_places(c.max) for c in criteria) if criteria else 0
-    kinds = set(map(type, values))
-    if kinds <= {int, float}:
+    converted: dict[Any, Decimal] | None = None
+    # bool is excluded before hashing, since True would merge with 1 in the table.
+    if set(map(type, values)) <= {int, float, Decimal, str}:
         try:
-            array = np.array(values, dtype=np.float64)
-        except OverflowError:
-            array = None
-        if array is not None and np.all(np.isfinite(array)) and np.all(np.abs(array) < 1e9):
-            for scale in range(base_scale, MAX_DECIMALS + 1):
-                units = np.rint(array * 10**scale)
-                if np.array_equal(units / 10**scale, array):
-                    return units.astype(np.int64), scale
-    # Decimals, strings, or something wrong: exact per-item conversion with precise errors.
-    decimals: list[Decimal | None] = []
-    for i, value in enumerate(values):
-        try:
-            d = to_decimal(value)
-            if abs(d) >= Decimal(10**9) or decimal_places(d) > MAX_DECIMALS:
-                raise NotADecimal(value)
-            decimals.append(d)
+            converted = {v: _score_decimal(v) for v in set(values)}
         except NotADecimal:
-            decimals.append(None)
-            errors.add(
-                INVALID_INPUT,
-                f"专家 {expert_refs[i]} 对投标 {bid_refs[i]} 的评分项 {criterion_refs[i]} 的分值 {value!r} "
-                f"不是至多 {MAX_DECIMALS} 位小数的数",
-                f"expert {expert_refs[i]}, bid {bid_refs[i]}, criterion {criterion_refs[i]}: value {value!r} "
-                f"is not a number with at most {MAX_DECIMALS} decimals",
-                expert=expert_refs[i],
-                bid=bid_refs[i],
-                criterion=criterion_refs[i],
-            )
-    if errors:
+            converted = None
+    if converted is None:
+        for i, value in enumerate(values):
+            try:
+                _score_decimal(value)
+            except NotADecimal:
+                errors.add(
+                    INVALID_INPUT,
+                    f"专家 {expert_refs[i]} 对投标 {bid_refs[i]} 的评分项 {criterion_refs[i]} "
+                    f"的分值 {value!r} 不是至多 {MAX_DECIMALS} 位小数的数",
+                    f"expert {expert_refs[i]}, bid {bid_refs[i]}, criterion {criterion_refs[i]}: value "
+                    f"{value!r} is not a number with at most {MAX_DECIMALS} decimals",
+                    expert=expert_refs[i],
+                    bid=bid_refs[i],
+                    criterion=criterion_refs[i],
+                )
         return None
-    scale = max([base_scale, *(decimal_places(d) for d in decimals if d is not None)])
-    return np.array([int(d.scaleb(scale)) for d in decimals if d is not None], dtype=np.int64), scale
+    scale = max([base_scale, *(decimal_places(d) for d in converted.values())])
+    table = {v: int(d.scaleb(scale)) for v, d in converted.items()}
+    return np.array([table[v] for v in values], dtype=np.int64), scale
+
+
+def _score_decimal(value: Any) -> Decimal:
+    d = to_decimal(value)
+    if abs(d) >= SCORE_LIMIT or decimal_places(d) > MAX_DECIMALS:
+        raise NotADecimal(value)
+    return d
 
 
 def _check_range(
@@ -208,8 +226,8 @@ def _check_range(
     max_units: np.ndarray,
     scale: int,
     criteria: tuple[Criterion, ...],
-    expert_refs: list[str],
-    bid_refs: list[str],
+    expert_refs: _Refs,
+    bid_refs: _Refs,
     errors: ErrorList,
 ) -> None:
     """87号令 第64条 / 214号 第32条: a factor score outside [0, max] is an error, never clamped."""

@@ -1,22 +1,29 @@
-"""Assemble a validated `Panel` from the JSON-like input, or raise `ScoringError` with every problem."""
+"""Assemble a validated `Panel` from the JSON-like input, or raise `ScoringError` with every problem.
+
+`parse_input` accepts the command line's JSON object (or the same dict from Python): settings are
+read by config.py, criteria and bids here, the score sheet by scores.py.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from .errors import INVALID_INPUT, ErrorList
+from .config import parse_config
+from .errors import INVALID_INPUT, INVALID_QUOTE, TOO_FEW_BIDS, ErrorList
 from .model import (
+    ACCEPTANCE,
     CONSULTATION,
+    MAX_DECIMALS,
     TRIMMED_MEAN,
     TRIMMED_MIN_EXPERTS,
+    Bid,
+    Config,
+    Criterion,
     Panel,
-    check_bid_count,
-    parse_bids,
-    parse_config,
-    parse_criteria,
+    ident,
 )
-from .numbers import decimal_places
+from .numbers import NotADecimal, decimal_places, natural_key, to_decimal
 from .scores import build_sheet, score_step
 
 # Every exact sum below, times the resample size and 2·10^decimals, must stay inside int64.
@@ -58,7 +65,7 @@ def parse_input(data: Any) -> Panel:
             "criterion maxima, decimal places and panel size are too large to compute exactly",
         )
     errors.raise_if_any()
-    _panel_warnings(config, criteria, bids, sheet.experts, data.get("scores"), warnings)
+    _panel_warnings(config, criteria, sheet.experts, sheet.ignored, warnings)
     valid_bids = tuple(b for b in bids if b.valid)
     return Panel(
         config=config,
@@ -75,7 +82,11 @@ def parse_input(data: Any) -> Panel:
 
 
 def _panel_warnings(
-    config: Any, criteria: Any, bids: Any, experts: Any, scores: Any, warnings: list[str]
+    config: Config,
+    criteria: tuple[Criterion, ...],
+    experts: tuple[str, ...],
+    ignored: int,
+    warnings: list[str],
 ) -> None:
     n = len(experts)
     if config.method == CONSULTATION:
@@ -101,10 +112,151 @@ def _panel_warnings(
             "只有 1 名专家评分，无法计算一致性、异常评分与稳定性 / "
             "only one expert scored: agreement, anomalies and stability need at least two"
         )
-    invalid = {b.key for b in bids if not b.valid}
-    if invalid and isinstance(scores, list):
-        ignored = sum(1 for s in scores if isinstance(s, dict) and str(s.get("bid")) in invalid)
-        if ignored:
-            warnings.append(
-                f"无效投标的 {ignored} 条评分不参与计算 / {ignored} scores of invalid bids are not counted"
+    if ignored:
+        warnings.append(
+            f"无效投标的 {ignored} 条评分不参与计算 / {ignored} scores of invalid bids are not counted"
+        )
+
+
+def parse_criteria(raw: Any, config: Config, errors: ErrorList) -> tuple[Criterion, ...]:
+    if not isinstance(raw, list) or not raw:
+        errors.add(INVALID_INPUT, "criteria 应为非空列表", "criteria must be a non-empty list")
+        return ()
+    criteria: dict[str, Criterion] = {}
+    for index, item in enumerate(raw):
+        where_zh, where_en = f"criteria[{index}]", f"criteria[{index}]"
+        key = ident(item.get("id")) if isinstance(item, dict) else None
+        if key is None:
+            errors.add(
+                INVALID_INPUT, f"{where_zh} 须为带 id 的对象", f"{where_en} must be an object with an id"
             )
+            continue
+        if key in criteria:
+            errors.add(INVALID_INPUT, f"评分项 {key} 重复", f"criterion {key} is listed twice", criterion=key)
+            continue
+        try:
+            maximum = to_decimal(item.get("max"))
+        except NotADecimal:
+            maximum = Decimal(-1)
+        if maximum <= 0 or decimal_places(maximum) > MAX_DECIMALS:
+            errors.add(
+                INVALID_INPUT,
+                f"评分项 {key} 的满分 max 应为正数（至多 {MAX_DECIMALS} 位小数），实际为 {item.get('max')!r}",
+                f"criterion {key}: max must be a positive number with at most {MAX_DECIMALS} decimals, "
+                f"got {item.get('max')!r}",
+                criterion=key,
+            )
+            continue
+        kind = item.get("kind") or "subjective"
+        group = item.get("group")
+        veto = item.get("veto", False)
+        name = item.get("name", key)
+        if (
+            kind not in ("subjective", "objective")
+            or not isinstance(group, str | None)
+            or not isinstance(veto, bool | None)
+            or not isinstance(name, str | int)
+        ):
+            errors.add(
+                INVALID_INPUT,
+                f"评分项 {key}：kind 应为 subjective/objective，group 为字符串，veto 为布尔值",
+                f"criterion {key}: kind must be subjective or objective, group a string, veto true/false",
+                criterion=key,
+            )
+            continue
+        if veto and config.method != ACCEPTANCE:
+            errors.add(
+                INVALID_INPUT,
+                f"评分项 {key} 标为否决项 veto，但否决项只用于评估验收（acceptance）",
+                f"criterion {key} is marked veto, but veto criteria apply to acceptance only",
+                criterion=key,
+            )
+        criteria[key] = Criterion(item["id"], key, str(name), maximum, group, kind, bool(veto))
+    return tuple(sorted(criteria.values(), key=lambda c: natural_key(c.key)))
+
+
+def parse_bids(raw: Any, config: Config, errors: ErrorList, warnings: list[str]) -> tuple[Bid, ...]:
+    if not isinstance(raw, list) or not raw:
+        errors.add(INVALID_INPUT, "bids 应为非空列表", "bids must be a non-empty list")
+        return ()
+    bids: dict[str, Bid] = {}
+    for index, item in enumerate(raw):
+        key = ident(item.get("id")) if isinstance(item, dict) else None
+        if key is None:
+            errors.add(
+                INVALID_INPUT,
+                f"bids[{index}] 须为带 id 的对象",
+                f"bids[{index}] must be an object with an id",
+            )
+            continue
+        if key in bids:
+            errors.add(INVALID_INPUT, f"投标 {key} 重复", f"bid {key} is listed twice", bid=key)
+            continue
+        valid = item.get("valid", True)
+        name = item.get("name", key)
+        if not isinstance(valid, bool) or not isinstance(name, str | int):
+            errors.add(
+                INVALID_INPUT,
+                f"投标 {key}：valid 应为布尔值，name 为字符串",
+                f"bid {key}: valid must be true or false and name a string",
+                bid=key,
+            )
+            continue
+        quote = _parse_quote(item.get("final_quote"), key, valid, config, errors)
+        bids[key] = Bid(item["id"], key, str(name), quote, valid)
+    return tuple(sorted(bids.values(), key=lambda b: natural_key(b.key)))
+
+
+def _parse_quote(raw: Any, key: str, valid: bool, config: Config, errors: ErrorList) -> Decimal | None:
+    if raw is None:
+        if config.has_price and valid:
+            errors.add(
+                INVALID_QUOTE,
+                f"有效投标 {key} 缺少最后报价 final_quote",
+                f"valid bid {key} has no final_quote",
+                bid=key,
+            )
+        return None
+    try:
+        quote = to_decimal(raw)
+    except NotADecimal:
+        quote = None
+    if quote is None or quote <= 0:
+        if config.has_price and valid:
+            errors.add(
+                INVALID_QUOTE,
+                f'投标 {key} 的最后报价 {raw!r} 不是正的十进制数（如 "80000.00"）',
+                f'bid {key}: final_quote {raw!r} is not a positive decimal such as "80000.00"',
+                bid=key,
+            )
+        return None
+    return quote
+
+
+def check_bid_count(config: Config, bids: tuple[Bid, ...], errors: ErrorList, warnings: list[str]) -> None:
+    """财库〔2014〕214号 Art. 21/34: ≥3 valid bids; 财库〔2015〕124号 lets 政府购买服务 go on with 2."""
+    valid = sum(1 for b in bids if b.valid)
+    if config.method != CONSULTATION:
+        if valid == 0 and bids:
+            errors.add(TOO_FEW_BIDS, "没有有效的评审对象", "there is no valid bid or project to score")
+        return
+    needed = 2 if config.two_supplier_exception else 3
+    if valid < needed:
+        if config.two_supplier_exception:
+            zh = f"有效供应商只有 {valid} 家；即使适用财库〔2015〕124号也至少需要 2 家，应终止采购"
+            en = f"only {valid} valid bids; even under 财库〔2015〕124号 at least 2 are needed: terminate"
+        else:
+            zh = (
+                f"有效供应商只有 {valid} 家，竞争性磋商至少需要 3 家（财库〔2014〕214号）；"
+                "政府购买服务项目可按财库〔2015〕124号设置 two_supplier_exception"
+            )
+            en = (
+                f"only {valid} valid bids; consultation needs at least 3 (财库〔2014〕214号); "
+                "government-purchased services may set two_supplier_exception (财库〔2015〕124号)"
+            )
+        errors.add(TOO_FEW_BIDS, zh, en)
+    elif valid == 2:
+        warnings.append(
+            "仅 2 家有效供应商，按财库〔2015〕124号继续磋商，推荐 2 名成交候选人 / "
+            "2 valid bids: consultation continues under 财库〔2015〕124号 with 2 candidates"
+        )
