@@ -19,7 +19,7 @@ from .aggregate import LegalResult, legal_result
 from .agreement import concordance, icc_absolute
 from .anomalies import Anomalies, anomaly_records, find_anomalies
 from .model import CONSULTATION, Panel
-from .numbers import quantize, quantize_ratio, units_to_text
+from .numbers import plain, quantize, quantize_ratio, units_to_text
 from .price import abnormal_low_prices
 from .ranking import Ranking, quote_ranks, rank_bids
 from .signals import AGAINST_PANEL_MIN_BIDS, ExpertSignals, expert_ranks, expert_signals, expert_zscores
@@ -160,7 +160,7 @@ class _Evaluation:
                     "id": bid.id,
                     "name": bid.name,
                     "valid": True,
-                    "final_quote": str(bid.final_quote) if bid.final_quote is not None else None,
+                    "final_quote": plain(bid.final_quote) if bid.final_quote is not None else None,
                     "subjective": units_to_text(int(legal.subjective_units[v]), places),
                     "price_score": (
                         units_to_text(int(legal.price_units[v]), places) if legal.price is not None else None
@@ -182,7 +182,7 @@ class _Evaluation:
                         "id": bid.id,
                         "name": bid.name,
                         "valid": False,
-                        "final_quote": str(bid.final_quote) if bid.final_quote is not None else None,
+                        "final_quote": plain(bid.final_quote) if bid.final_quote is not None else None,
                         "subjective": None,
                         "price_score": None,
                         "total": None,
@@ -315,8 +315,8 @@ class _Evaluation:
         }
         if config.has_price:
             benchmark = min(b.final_quote for b in valid if b.final_quote is not None)
-            meta["benchmark_price"] = str(benchmark)
-            meta["price_weight"] = str(config.price_weight)
+            meta["benchmark_price"] = plain(benchmark)
+            meta["price_weight"] = plain(config.price_weight)
             meta["abnormal_low_price_thresholds"] = {
                 name: str(quantize(amount, 2)) for name, amount in thresholds.items()
             }

@@ -70,10 +70,9 @@ def quantize(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_CTX)
 
 
-def units_half_up(numerator: int, denominator: int, places: int) -> int:
-    """round_half_up(numerator / denominator, places) × 10^places for numerator ≥ 0, in integers."""
-    scaled = numerator * 10**places
-    return (2 * scaled + denominator) // (2 * denominator)
+def plain(value: Decimal) -> str:
+    """A Decimal as ordinary digits, never in exponent form (80, not 8E+1)."""
+    return format(value, "f")
 
 
 def units_to_text(units: int, places: int) -> str:

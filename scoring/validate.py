@@ -23,7 +23,7 @@ from .model import (
     Panel,
     ident,
 )
-from .numbers import NotADecimal, decimal_places, natural_key, to_decimal
+from .numbers import NotADecimal, decimal_places, natural_key, plain, to_decimal
 from .scores import build_sheet, score_step
 
 # Every exact sum below, times the resample size and 2·10^decimals, must stay inside int64.
@@ -101,9 +101,9 @@ def _panel_warnings(
         if subjective_max != expected:
             warnings.append(
                 f"各评分项满分之和为 {subjective_max}，"
-                f"与 100 ×（1 − 价格权值）= {expected.normalize()} 不一致 / "
+                f"与 100 ×（1 − 价格权值）= {plain(expected.normalize())} 不一致 / "
                 f"criterion maxima add up to {subjective_max}, not 100 × (1 − price_weight) = "
-                f"{expected.normalize()}"
+                f"{plain(expected.normalize())}"
             )
         if config.pass_score is not None:
             warnings.append("竞争性磋商不设合格分，忽略 pass_score / consultation has no pass_score; ignored")
