@@ -1,0 +1,118 @@
+"""Sign-in, sign-out, own password, user administration, and /api/me."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.params import FromQuery, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from app.accounts import services
+from app.accounts.guards import requires_role, requires_signed_in
+from app.accounts.schemas import Me, PasswordForm, SignInForm, UserForm
+from app.accounts.tables import ROLE_LABELS, Role
+
+# Lockout stops guessing one account; this stops one address trying many accounts.
+sign_in_rate_limit = RateLimitConfig(rate_limit=("minute", 30))
+
+PUBLIC = {"public": True}
+
+
+def _safe_next(target: str) -> str:
+    # Only same-site paths: an open redirect after sign-in would be a phishing aid.
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+class AuthController(Controller):
+    include_in_schema = False
+
+    @get("/login", opt=PUBLIC)
+    async def sign_in_page(self, request: Request, next: FromQuery[str] = "/", reason: FromQuery[str] = "") -> Template:
+        message = {"expired": "登录已过期，请重新登录。", "required": "请先登录。"}.get(reason, "")
+        return Template("accounts/login.html.j2", context={"next": _safe_next(next), "notice": message,
+                                                           "error": "", "username": ""})
+
+    @post("/login", opt=PUBLIC, middleware=[sign_in_rate_limit.middleware])
+    async def sign_in(self, request: Request, data: URLEncodedBody[SignInForm]) -> Any:
+        ip = request.client.host if request.client else ""
+        result = await services.authenticate(data.username, data.password, ip=ip)
+        if result.user is None:
+            return Template("accounts/login.html.j2", status_code=400, context={
+                "next": _safe_next(data.next), "notice": "", "error": result.message, "username": data.username})
+        request.clear_session()
+        request.set_session({"user_id": result.user.id, "seen": time.time()})
+        flash(request, f"欢迎，{result.user.display_name}（{ROLE_LABELS[result.user.role]}）", category="success")
+        return Redirect(_safe_next(data.next), status_code=303)
+
+    @post("/logout", guards=[requires_signed_in])
+    async def sign_out(self, request: Request) -> Redirect:
+        await services.sign_out(request.user)
+        request.clear_session()
+        return Redirect("/login?reason=", status_code=303)
+
+
+class AccountController(Controller):
+    path = "/account"
+    include_in_schema = False
+    guards = [requires_signed_in]
+
+    @get("/password")
+    async def password_page(self) -> Template:
+        return Template("accounts/password.html.j2", context={"errors": {}})
+
+    @post("/password")
+    async def change_password(self, request: Request, data: URLEncodedBody[PasswordForm]) -> Any:
+        try:
+            await services.change_password(request.user, data.current, data.new, data.repeat)
+        except services.AccountError as exc:
+            return Template("accounts/password.html.j2", status_code=400, context={"errors": exc.errors})
+        flash(request, "密码已修改", category="success")
+        return Redirect("/", status_code=303)
+
+
+class UserAdminController(Controller):
+    path = "/admin/users"
+    include_in_schema = False
+    guards = [requires_role(Role.ADMIN)]
+
+    async def _page(self, errors: dict[str, str], form: UserForm, status: int = 200) -> Template:
+        return Template("accounts/users.html.j2", status_code=status, context={
+            "users": await services.list_users(), "agencies": await services.list_agencies(),
+            "roles": ROLE_LABELS, "errors": errors, "form": form})
+
+    @get("/")
+    async def list_users(self) -> Template:
+        return await self._page({}, UserForm())
+
+    @post("/")
+    async def create_user(self, request: Request, data: URLEncodedBody[UserForm]) -> Any:
+        agency_id: int | None = None
+        if data.agency_id.strip():
+            if not data.agency_id.strip().isdigit():
+                return await self._page({"agency": "机构选择无效"}, data, 400)
+            agency_id = int(data.agency_id)
+        try:
+            user = await services.create_user(
+                username=data.username, display_name=data.display_name, role=data.role,
+                password=data.password, agency_id=agency_id, email=data.email, actor=request.user)
+        except services.AccountError as exc:
+            data.password = ""
+            return await self._page(exc.errors, data, 400)
+        flash(request, f"已创建用户 {user.username}", category="success")
+        return Redirect("/admin/users", status_code=303)
+
+
+class AccountApiController(Controller):
+    path = "/api"
+    tags = ["账户"]
+    guards = [requires_signed_in]
+
+    @get("/me", operation_id="GetMe", summary="当前登录用户")
+    async def me(self, request: Request) -> Me:
+        user = request.user
+        return Me(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
+                  agency_id=user.agency)

@@ -1,0 +1,174 @@
+"""Accounts: sign-in with lockout, user creation, password changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from app.accounts.passwords import hash_password, password_problems, verify_password
+from app.accounts.tables import AGENCY_ROLES, Agency, Role, User
+from app.audit import services as audit
+from app.db import write_tx
+from app.settings import get_settings
+
+log = logging.getLogger("pingshen.security")
+
+
+class AccountError(ValueError):
+    """A user-facing problem with account data; `errors` maps field → Chinese message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    message: str = ""
+
+
+WRONG_CREDENTIALS = "用户名或密码错误"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def authenticate(username: str, password: str, *, ip: str = "", now: dt.datetime | None = None) -> SignInResult:
+    """Check a sign-in; count failures and lock the account after too many."""
+    settings = get_settings()
+    now = now or _now()
+    username = username.strip()
+    user = await User.objects().where(User.username == username).first() if username else None
+    if user is None or not user.is_active:
+        verify_password(None, password)  # same cost as a real check
+        log.warning("sign-in refused: unknown or inactive user %r from %s", username, ip)
+        return SignInResult(None, WRONG_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        log.warning("sign-in refused: %s is locked (from %s)", username, ip)
+        return SignInResult(None, f"账户因连续登录失败已被锁定，请约 {minutes} 分钟后再试，或联系管理员")
+    if not verify_password(user.password_hash, password):
+        async with write_tx():
+            failures = user.failed_logins + 1
+            locked = failures >= settings.lockout_attempts
+            changes = {User.failed_logins: 0 if locked else failures}
+            if locked:
+                changes[User.locked_until] = now + dt.timedelta(minutes=settings.lockout_minutes)
+            await User.update(changes).where(User.id == user.id)
+            await audit.record(
+                actor=user, action="account.locked" if locked else "account.sign_in_failed",
+                object_type="user", object_id=user.id,
+                old={"failed_logins": user.failed_logins}, new={"failed_logins": failures, "ip": ip},
+                now=now,
+            )
+        log.warning("sign-in failed for %s from %s (%d in a row)", username, ip, failures)
+        if locked:
+            return SignInResult(
+                None, f"连续 {settings.lockout_attempts} 次登录失败，账户已锁定 {settings.lockout_minutes} 分钟"
+            )
+        left = settings.lockout_attempts - failures
+        return SignInResult(None, f"{WRONG_CREDENTIALS}（再失败 {left} 次账户将被锁定）")
+    async with write_tx():
+        await User.update({User.failed_logins: 0, User.locked_until: None, User.last_login: now}).where(
+            User.id == user.id
+        )
+        await audit.record(actor=user, action="account.signed_in", object_type="user", object_id=user.id,
+                           new={"ip": ip}, now=now)
+    return SignInResult(user)
+
+
+async def sign_out(user: User) -> None:
+    await audit.record(actor=user, action="account.signed_out", object_type="user", object_id=user.id)
+
+
+async def create_agency(name: str, region: str, *, actor: object = None) -> Agency:
+    name, region = name.strip(), region.strip()
+    errors = {}
+    if not name:
+        errors["name"] = "机构名称不能为空"
+    if not region:
+        errors["region"] = "所属州（市）不能为空"
+    if errors:
+        raise AccountError(errors)
+    async with write_tx():
+        if await Agency.exists().where(Agency.name == name):
+            raise AccountError({"name": f"机构“{name}”已存在"})
+        agency = Agency(name=name, region=region)
+        await agency.save()
+        await audit.record(actor=actor, action="agency.created", object_type="agency", object_id=agency.id,
+                           new={"name": name, "region": region})
+    return agency
+
+
+async def create_user(
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    agency_id: int | None = None,
+    email: str = "",
+    actor: object = None,
+) -> User:
+    """Validate and create a user; every problem is reported at once, keyed by field."""
+    username, display_name = username.strip(), display_name.strip()
+    errors: dict[str, str] = {}
+    if not username or len(username) > 50 or not username.replace("_", "").replace(".", "").isalnum():
+        errors["username"] = "用户名须为 1–50 位字母、数字、下划线或点"
+    if not display_name or len(display_name) > 50:
+        errors["display_name"] = "姓名不能为空，且不超过 50 个字符"
+    if role not in {r.value for r in Role}:
+        errors["role"] = f"未知角色：{role}"
+    elif role in AGENCY_ROLES and agency_id is None:
+        errors["agency"] = "经办人和监督人必须属于一个机构"
+    if problems := password_problems(password, username):
+        errors["password"] = "；".join(problems)
+    if errors:
+        raise AccountError(errors)
+    async with write_tx():
+        if await User.exists().where(User.username == username):
+            raise AccountError({"username": f"用户名“{username}”已被使用"})
+        if agency_id is not None and not await Agency.exists().where(Agency.id == agency_id):
+            raise AccountError({"agency": f"机构 {agency_id} 不存在"})
+        user = User(
+            username=username, display_name=display_name, role=role, agency=agency_id,
+            password_hash=hash_password(password), email=email.strip(),
+        )
+        await user.save()
+        await audit.record(
+            actor=actor, action="user.created", object_type="user", object_id=user.id, agency_id=agency_id,
+            new={"username": username, "display_name": display_name, "role": role, "agency_id": agency_id},
+        )
+    return user
+
+
+async def change_password(user: User, current: str, new: str, repeat: str) -> None:
+    errors: dict[str, str] = {}
+    fresh = await User.objects().where(User.id == user.id).first()
+    if fresh is None or not verify_password(fresh.password_hash, current):
+        errors["current"] = "当前密码不正确"
+    if new != repeat:
+        errors["repeat"] = "两次输入的新密码不一致"
+    if problems := password_problems(new, user.username):
+        errors["new"] = "；".join(problems)
+    if errors:
+        raise AccountError(errors)
+    async with write_tx():
+        await User.update({User.password_hash: hash_password(new)}).where(User.id == user.id)
+        await audit.record(actor=user, action="account.password_changed", object_type="user", object_id=user.id)
+
+
+async def list_users() -> list[dict]:
+    return (
+        await User.select(
+            User.id, User.username, User.display_name, User.role, User.agency.name.as_alias("agency_name"),
+            User.is_active, User.locked_until, User.last_login,
+        ).order_by(User.role).order_by(User.username)
+    )
+
+
+async def list_agencies() -> list[dict]:
+    return await Agency.select().order_by(Agency.region).order_by(Agency.name)

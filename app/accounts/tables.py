@@ -1,0 +1,56 @@
+"""Accounts: agencies (机构) and users with one role each."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Role(str, Enum):
+    ADMIN = "admin"
+    AGENCY = "agency"
+    """经办人 — agency staff."""
+    SUPERVISOR = "supervisor"
+    """监督人 — supervisor who must witness a draw."""
+    EXPERT = "expert"
+    """评审专家."""
+    AUDITOR = "auditor"
+    """审计/纪检 — reads everything, changes nothing."""
+
+
+ROLE_LABELS: dict[str, str] = {
+    Role.ADMIN.value: "系统管理员",
+    Role.AGENCY.value: "经办人",
+    Role.SUPERVISOR.value: "监督人",
+    Role.EXPERT.value: "评审专家",
+    Role.AUDITOR.value: "审计",
+}
+
+#: Roles that act for one agency and only see that agency's objects.
+AGENCY_ROLES = frozenset({Role.AGENCY.value, Role.SUPERVISOR.value})
+
+
+class Agency(Table, tablename="agency"):
+    """机构 — a social-insurance agency of one 州(市) (or the province)."""
+
+    name = Varchar(length=100, unique=True)
+    region = Varchar(length=50)
+    """州(市) the agency serves."""
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class User(Table, tablename="app_user"):
+    username = Varchar(length=50, unique=True, index=True)
+    display_name = Varchar(length=50)
+    role = Varchar(length=20, choices=Role)
+    agency = ForeignKey(references=Agency, null=True)
+    password_hash = Varchar(length=255)
+    is_active = Boolean(default=True)
+    failed_logins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    last_login = Timestamptz(null=True, default=None)
+    email = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())

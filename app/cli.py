@@ -1,0 +1,109 @@
+"""The `pingshen` command line: serve, migrate, demo, create-user, audit verify."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+
+import click
+
+from app.settings import get_settings
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+@click.group()
+def main() -> None:
+    """评审 Pingshen — 工伤预防项目专家评审系统."""
+
+
+@main.command()
+@click.option("--host", default=None, help="监听地址（默认取 PINGSHEN_HOST，127.0.0.1）")
+@click.option("--port", default=None, type=int, help="端口（默认取 PINGSHEN_PORT，8000）")
+@click.option("--workers", default=1, type=int, help="进程数；SQLite 下请保持 1")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the app (启动服务)."""
+    import uvicorn
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"评审 Pingshen 正在运行： http://{host}:{port}/  （按 Ctrl+C 停止）")
+    uvicorn.run("app.server:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="debug" if settings.debug else "info", proxy_headers=False)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations (数据库迁移)."""
+    from app.migrations import migrate_all
+
+    click.echo(f"数据库：{_describe(get_settings().database_url)}")
+    ok, message = _run(migrate_all())
+    click.echo(message)
+    if not ok:
+        sys.exit(1)
+
+
+def _describe(url: str) -> str:
+    return url.split("@")[-1] if url.startswith("postgres") else url
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="已有数据时不重复加载，只显示演示账户")
+@click.option("--experts", default=300, show_default=True, help="演示专家人数")
+@click.option("--seed", default=2026, show_default=True, help="随机种子（演示数据可重现）")
+def demo(if_empty: bool, experts: int, seed: int) -> None:
+    """Load the demo data set (加载演示数据)."""
+    from app.demo import load_demo
+
+    _run(load_demo(experts=experts, seed=seed, if_empty=if_empty, echo=click.echo))
+
+
+@main.command("create-user")
+@click.option("--username", prompt="用户名")
+@click.option("--name", "display_name", prompt="姓名")
+@click.option("--role", type=click.Choice(["admin", "agency", "supervisor", "expert", "auditor"]), prompt="角色")
+@click.option("--agency-id", type=int, default=None, help="经办人、监督人所属机构编号")
+@click.option("--password", default=None, help="不给出时交互输入")
+def create_user(username: str, display_name: str, role: str, agency_id: int | None, password: str | None) -> None:
+    """Create a user (创建用户)."""
+    from app.accounts.services import AccountError
+    from app.accounts.services import create_user as create
+    from app.audit.services import SYSTEM
+
+    if password is None:
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再次输入：") != password:
+            raise click.ClickException("两次输入的密码不一致")
+    try:
+        user = _run(create(username=username, display_name=display_name, role=role, password=password,
+                           agency_id=agency_id, actor=SYSTEM))
+    except AccountError as exc:
+        raise click.ClickException("；".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
+    click.echo(f"已创建用户 {user.username}（编号 {user.id}）")
+
+
+@main.group()
+def audit() -> None:
+    """Audit trail commands (审计日志)."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain and name the first broken record (校验哈希链)."""
+    from app.audit.services import verify_chain
+
+    report = _run(verify_chain())
+    if report.ok:
+        click.echo(f"审计日志完整：已校验 {report.checked} 条记录，哈希链无断裂。 (chain intact)")
+        return
+    click.echo(f"审计日志被篡改：第 {report.first_broken_seq} 条记录起链条断裂。{report.reason} "
+               f"(chain broken at record {report.first_broken_seq})", err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""Piccolo configuration: the engine comes from DATABASE_URL (see app/settings.py)."""
+
+from piccolo.conf.apps import AppRegistry
+
+from app.db import make_engine
+from app.settings import get_settings
+
+DB = make_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "app.accounts.piccolo_app",
+        "app.audit.piccolo_app",
+        "app.roster.piccolo_app",
+    ]
+)
