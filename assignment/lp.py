@@ -1,0 +1,113 @@
+"""The seat LP shared by ``randomized`` (its fractional assignment) and ``balanced`` (its bound).
+
+Variables g[panel, candidate, seat type] in [0, ub]; rows: every seat type filled exactly,
+each candidate at most ``ub`` per panel, at most ``max_per_org`` per employer and panel, each
+expert at most its load cap. Rows that cannot bind for the kept candidates are left out.
+Solved with OR-Tools GLOP (deterministic simplex).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from .eligibility import PanelCandidates
+from .model import Problem
+
+
+@dataclass
+class SeatLP:
+    solver: pywraplp.Solver
+    # per panel: list of (local row, type, variable)
+    cols: list[list[tuple[int, int, pywraplp.Variable]]] = field(default_factory=list)
+    type_rows: list[list[pywraplp.Constraint]] = field(default_factory=list)
+    org_rows: list[dict[int, pywraplp.Constraint]] = field(default_factory=list)
+    load_rows: dict[int, pywraplp.Constraint] = field(default_factory=dict)
+    status: int = -1
+
+    @property
+    def value(self) -> float:
+        return float(self.solver.Objective().Value())
+
+    def optimal(self) -> bool:
+        return self.status == pywraplp.Solver.OPTIMAL
+
+
+def build_and_solve(
+    problem: Problem, cands: list[PanelCandidates], keep: list[np.ndarray], ub: float, load_cap: np.ndarray
+) -> SeatLP:
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    lp = SeatLP(solver=solver)
+    objective = solver.Objective()
+    cap = problem.max_per_org
+    by_expert: dict[int, list[pywraplp.Variable]] = {}
+    panels_of: dict[int, int] = {}
+    for cand, rows in zip(cands, keep, strict=True):
+        cols: list[tuple[int, int, pywraplp.Variable]] = []
+        type_rows = [solver.Constraint(t.count, t.count) for t in cand.types]
+        org = problem.org[cand.experts[rows]]
+        counts = np.bincount(org) if org.size else np.zeros(0, dtype=np.int64)
+        org_rows: dict[int, pywraplp.Constraint] = {}
+        for o in np.flatnonzero(counts * ub > cap).tolist():
+            org_rows[o] = solver.Constraint(0, cap)
+        for r, o in zip(rows.tolist(), org.tolist(), strict=True):
+            ts = np.flatnonzero(cand.qual[r]).tolist()
+            pair = solver.Constraint(0, ub) if len(ts) > 1 else None
+            org_row = org_rows.get(o)
+            e = int(cand.experts[r])
+            panels_of[e] = panels_of.get(e, 0) + 1
+            for t in ts:
+                v = solver.NumVar(0, ub, "")
+                cols.append((r, t, v))
+                type_rows[t].SetCoefficient(v, 1)
+                objective.SetCoefficient(v, float(cand.affinity[r]))
+                if pair is not None:
+                    pair.SetCoefficient(v, 1)
+                if org_row is not None:
+                    org_row.SetCoefficient(v, 1)
+                by_expert.setdefault(e, []).append(v)
+        lp.cols.append(cols)
+        lp.type_rows.append(type_rows)
+        lp.org_rows.append(org_rows)
+    for e, vs in by_expert.items():
+        if panels_of[e] * ub > load_cap[e]:  # a row only where it can bind
+            row = solver.Constraint(0, float(load_cap[e]))
+            for v in vs:
+                row.SetCoefficient(v, 1)
+            lp.load_rows[e] = row
+    objective.SetMaximization()
+    lp.status = solver.Solve()
+    return lp
+
+
+def positive_reduced_costs(
+    problem: Problem, cands: list[PanelCandidates], keep: list[np.ndarray], lp: SeatLP, per_panel: int
+) -> list[np.ndarray]:
+    """Per panel, up to ``per_panel`` left-out candidates whose column could raise the LP value.
+
+    Reduced cost of g[p, e, t] = match(e, p) − π[p, t] − σ[p, org(e)] − μ[e], with absent rows
+    at dual 0. If no left-out column is positive, the kept LP is optimal for every candidate.
+    """
+    mu = np.zeros(problem.n_experts)
+    for e, row in lp.load_rows.items():
+        mu[e] = row.dual_value()
+    out: list[np.ndarray] = []
+    for j, (cand, rows) in enumerate(zip(cands, keep, strict=True)):
+        left = np.ones(len(cand.experts), dtype=bool)
+        left[rows] = False
+        idx = np.flatnonzero(left)
+        if idx.size == 0:
+            out.append(idx)
+            continue
+        pi = np.array([r.dual_value() for r in lp.type_rows[j]])
+        best_pi = np.where(cand.qual[idx], pi[None, :], np.inf).min(axis=1)
+        org = problem.org[cand.experts[idx]]
+        sigma = np.zeros(idx.size)
+        for o, row in lp.org_rows[j].items():
+            sigma[org == o] = row.dual_value()
+        rc = cand.affinity[idx] - best_pi - sigma - mu[cand.experts[idx]]
+        pos = np.flatnonzero(rc > 1e-7)
+        out.append(idx[pos[np.argsort(-rc[pos], kind="stable")[:per_panel]]])
+    return out
