@@ -94,9 +94,7 @@ def legal_result(panel: Panel) -> LegalResult:
         price_units = np.array([int(p.shown.scaleb(places)) for p in prices], dtype=np.int64)
     veto = np.array([c.veto for c in panel.criteria], dtype=bool)
     vetoed = (
-        (panel.scores[:, :, veto] == 0).any(axis=(0, 2))
-        if veto.any()
-        else np.zeros(len(panel.valid_bids), dtype=bool)
+        (panel.scores[:, :, veto] == 0).any(axis=(0, 2)) if veto.any() else np.zeros(len(panel.valid_bids), dtype=bool)
     )
     return LegalResult(
         sums=sums,

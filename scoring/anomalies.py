@@ -72,9 +72,7 @@ def _text(units: np.ndarray, places: int) -> list[str]:
     sign = np.where(units < 0, "-", "")
     if places == 0:
         return [f"{s}{w}" for s, w in zip(sign.tolist(), whole.tolist(), strict=True)]
-    return [
-        f"{s}{w}.{f:0{places}d}" for s, w, f in zip(sign.tolist(), whole.tolist(), frac.tolist(), strict=True)
-    ]
+    return [f"{s}{w}.{f:0{places}d}" for s, w, f in zip(sign.tolist(), whole.tolist(), frac.tolist(), strict=True)]
 
 
 def _half_up(numerator: np.ndarray, denominator: int, places: int) -> np.ndarray:

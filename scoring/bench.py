@@ -23,9 +23,7 @@ from .evaluate import evaluate
 from .validate import parse_input
 
 
-def synthetic_panel(
-    bids: int = 200, experts: int = 9, criteria: int = 30, seed: int = 20261122
-) -> dict[str, Any]:
+def synthetic_panel(bids: int = 200, experts: int = 9, criteria: int = 30, seed: int = 20261122) -> dict[str, Any]:
     """A plausible panel: bid quality drives scores, experts differ in leniency, scores step by 0.5."""
     rng = np.random.default_rng(seed)
     maxima = [Decimal(2) if c < 20 else Decimal(3) for c in range(criteria)]  # sums to 70 for 30 criteria
@@ -123,10 +121,7 @@ def main() -> None:
     full = _timed(lambda: evaluate(data), args.repeat)
     result = evaluate(data)
     boot, agree = result["stability"], result["agreement"]
-    print(
-        f"machine: {_cpu()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, NumPy {np.__version__}"
-    )
+    print(f"machine: {_cpu()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}")
     print(
         f"input: {args.bids} bids ({result['meta']['valid_bids']} valid) × {args.experts} experts × "
         f"{args.criteria} criteria = {len(data['scores'])} scores, consultation with price"

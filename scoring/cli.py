@@ -39,9 +39,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load_json(text: str) -> Any:
     """Strict JSON: exact decimals, no NaN/Infinity, no repeated keys (an auditor must see one value)."""
-    return json.loads(
-        text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates
-    )
+    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
 
 
 def _default(value: Any) -> Any:
@@ -80,9 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         text = _read(path)
     except (OSError, UnicodeDecodeError) as exc:
-        return _fail(
-            INVALID_INPUT, f"无法读取输入文件 {path}：{exc}", f"cannot read input file {path}: {exc}"
-        )
+        return _fail(INVALID_INPUT, f"无法读取输入文件 {path}：{exc}", f"cannot read input file {path}: {exc}")
     try:
         data = load_json(text)
     except (ValueError, RecursionError) as exc:

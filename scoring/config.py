@@ -139,8 +139,7 @@ def _low_price_ratios(value: Any, errors: ErrorList) -> dict[str, Decimal]:
             errors.add(
                 INVALID_INPUT,
                 f"异常低价比例 {key} 应在 {base}–{LOW_PRICE_CEILING} 之间（财库〔2026〕2号），实际为 {raw!r}",
-                f"abnormal-low-price ratio {key} must lie in {base}–{LOW_PRICE_CEILING} "
-                f"(财库〔2026〕2号), got {raw!r}",
+                f"abnormal-low-price ratio {key} must lie in {base}–{LOW_PRICE_CEILING} (财库〔2026〕2号), got {raw!r}",
             )
         else:
             ratios[key] = ratio

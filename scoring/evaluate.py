@@ -84,8 +84,10 @@ class _Evaluation:
         passed = self._passed()
         bids = self._bid_records(anomalies, low_price, passed)
         candidates = self._candidates(passed)
-        subjective_cells = panel.scores[:, :, [not c.objective for c in panel.criteria]]
-        signals = expert_signals(self.legal.sums, subjective_cells, panel.unit, panel.step_units)
+        subjective = np.array([not c.objective for c in panel.criteria], dtype=bool)
+        signals = expert_signals(
+            self.legal.sums, panel.scores[:, :, subjective], panel.unit, panel.step_units[subjective]
+        )
         agreement = self._agreement(rng)
         stable = stability(panel, self.legal, self.quote_rank, self.winner, self.implied, rng)
         experts = self._expert_records(anomalies, signals)
@@ -104,8 +106,7 @@ class _Evaluation:
                 "robust": stable.robust,
                 "winner": valid_ids[self.winner] if self.winner is not None else None,
                 "leave_one_out": {
-                    panel.experts[e]: [valid_ids[v] for v in winners]
-                    for e, winners in enumerate(stable.leave_one_out)
+                    panel.experts[e]: [valid_ids[v] for v in winners] for e, winners in enumerate(stable.leave_one_out)
                 },
                 "alternative_winners": {
                     name: [valid_ids[v] for v in winners] for name, winners in stable.alternatives.items()
@@ -263,9 +264,7 @@ class _Evaluation:
             )
         return records
 
-    def _warn(
-        self, anomalies: list[Any], low_price: list[tuple[str, ...]], experts: list[dict[str, Any]]
-    ) -> None:
+    def _warn(self, anomalies: list[Any], low_price: list[tuple[str, ...]], experts: list[dict[str, Any]]) -> None:
         valid = self.panel.valid_bids
         for group in self.ranking.ties:
             ids = "、".join(str(valid[v].id) for v in group)
@@ -311,7 +310,10 @@ class _Evaluation:
             "aggregation": config.aggregation,
             "decimals": config.decimals,
             "seed": config.seed,
-            "score_step": units_to_text(self.panel.step_units, self.panel.scale),
+            "score_steps": [
+                {"criterion": c.id, "step": plain(Decimal(int(step)).scaleb(-self.panel.scale).normalize())}
+                for c, step in zip(self.panel.criteria, self.panel.step_units.tolist(), strict=True)
+            ],
         }
         if config.has_price:
             benchmark = min(b.final_quote for b in valid if b.final_quote is not None)

@@ -95,6 +95,7 @@ class Criterion:
     group: str | None
     kind: str  # "subjective" or "objective" (客观分: must be equal across experts)
     veto: bool  # 否决项 (acceptance only): any expert scoring it 0 fails the project
+    step: Decimal | None = None  # smallest increment the scoring standard allows; inferred when absent
 
     @property
     def technical(self) -> bool:
@@ -128,7 +129,7 @@ class Panel:
     scale: int
     scores: np.ndarray
     max_units: np.ndarray
-    step_units: int
+    step_units: np.ndarray  # (C,) scoring step per criterion, units of 10^-scale
     warnings: list[str] = field(default_factory=list)
 
     @property

@@ -44,9 +44,7 @@ def price_scores(bids: Sequence[Bid], weight: Decimal, places: int) -> list[Pric
     return scores
 
 
-def abnormal_low_prices(
-    bids: Sequence[Bid], config: Config
-) -> tuple[list[tuple[str, ...]], dict[str, Decimal]]:
+def abnormal_low_prices(bids: Sequence[Bid], config: Config) -> tuple[list[tuple[str, ...]], dict[str, Decimal]]:
     """Triggers fired per bid (in `bids` order) and the threshold amounts, for the report."""
     quotes = [b.final_quote for b in bids if b.final_quote is not None]
     ratios = config.low_price_ratios

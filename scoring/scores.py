@@ -35,9 +35,7 @@ def _fmt(units: int, scale: int) -> str:
 class ScoreSheet:
     """The parsed scores: `values[e, v, c]` in units of 10^-scale for valid bids v."""
 
-    def __init__(
-        self, experts: tuple[Any, ...], scale: int, values: np.ndarray, max_units: np.ndarray, ignored: int
-    ):
+    def __init__(self, experts: tuple[Any, ...], scale: int, values: np.ndarray, max_units: np.ndarray, ignored: int):
         self.experts = experts
         self.scale = scale
         self.values = values
@@ -103,8 +101,7 @@ def build_sheet(
         errors.add(
             INVALID_INPUT,
             f"专家 {expert_keys[e]} 对投标 {bids[b].key} 的评分项 {criteria[c].key} 有 {counts[cell]} 条评分",
-            f"expert {expert_keys[e]} has {counts[cell]} scores for bid {bids[b].key}, "
-            f"criterion {criteria[c].key}",
+            f"expert {expert_keys[e]} has {counts[cell]} scores for bid {bids[b].key}, criterion {criteria[c].key}",
             expert=expert_keys[e],
             bid=bids[b].key,
             criterion=criteria[c].key,
@@ -184,7 +181,8 @@ def _scaled_values(
     converted exactly once — floats as their shortest repr (7.1 means 7.1), Decimals and strings
     as written — and the column is mapped through that table.
     """
-    base_scale = max(decimal_places(c.max) for c in criteria) if criteria else 0
+    declared = [c.max for c in criteria] + [c.step for c in criteria if c.step is not None]
+    base_scale = max(decimal_places(d) for d in declared) if declared else 0
     converted: dict[Any, Decimal] | None = None
     # bool is excluded before hashing, since True would merge with 1 in the table.
     if set(map(type, values)) <= {int, float, Decimal, str}:
@@ -258,8 +256,7 @@ def _report_missing(
         errors.add(
             MISSING_SCORE,
             f"专家 {experts[e]} 未对投标 {bids[b].key} 的评分项 {criteria[c].key}（{criteria[c].name}）评分",
-            f"expert {experts[e]} has no score for bid {bids[b].key}, criterion {criteria[c].key} "
-            f"({criteria[c].name})",
+            f"expert {experts[e]} has no score for bid {bids[b].key}, criterion {criteria[c].key} ({criteria[c].name})",
             expert=experts[e],
             bid=bids[b].key,
             criterion=criteria[c].key,
@@ -293,7 +290,14 @@ def _check_objective(
         )
 
 
-def score_step(values: np.ndarray, max_units: np.ndarray) -> int:
-    """The scoring step in units: the largest step every score and maximum is a multiple of."""
-    step = math.gcd(int(np.gcd.reduce(values.ravel())) if values.size else 0, int(np.gcd.reduce(max_units)))
-    return step or 1
+def score_steps(values: np.ndarray, max_units: np.ndarray, criteria: tuple[Criterion, ...], scale: int) -> np.ndarray:
+    """Scoring step per criterion in units: as declared, else the largest step that every score given
+    on it and its maximum are multiples of (on a real sheet some score is odd, so this finds the grid)."""
+    steps = []
+    for c, criterion in enumerate(criteria):
+        if criterion.step is not None:
+            steps.append(int(criterion.step.scaleb(scale)))
+            continue
+        given = int(np.gcd.reduce(values[:, :, c].ravel())) if values.size else 0
+        steps.append(math.gcd(given, int(max_units[c])) or 1)
+    return np.array(steps, dtype=np.int64)

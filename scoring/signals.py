@@ -40,16 +40,14 @@ def _row_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(denominator > 0, r, np.nan)
 
 
-def expert_signals(sums: np.ndarray, cells: np.ndarray, unit: int, step_units: int) -> ExpertSignals:
-    """sums (E, V) int totals; cells (E, V, K) int subjective criterion scores; both in units."""
+def expert_signals(sums: np.ndarray, cells: np.ndarray, unit: int, steps: np.ndarray) -> ExpertSignals:
+    """sums (E, V) int totals; cells (E, V, K) subjective criterion scores; steps (K,); all in units."""
     n, v = sums.shape
     totals = sums.astype(np.float64) / unit
     if n >= 2:
         others = (totals.sum(axis=0, keepdims=True) - totals) / (n - 1)
         leniency = (totals - others).mean(axis=1) if v else np.full(n, np.nan)
-        spearman = (
-            _row_pearson(rankdata(totals, axis=1), rankdata(others, axis=1)) if v >= 2 else np.full(n, np.nan)
-        )
+        spearman = _row_pearson(rankdata(totals, axis=1), rankdata(others, axis=1)) if v >= 2 else np.full(n, np.nan)
     else:
         leniency = np.full(n, np.nan)
         spearman = np.full(n, np.nan)
@@ -57,7 +55,7 @@ def expert_signals(sums: np.ndarray, cells: np.ndarray, unit: int, step_units: i
         x = cells.astype(np.float64)
         median = np.median(x, axis=0, keepdims=True)
         mad = np.median(np.abs(x - median), axis=0, keepdims=True)
-        z = MODIFIED_Z_FACTOR * (x - median) / np.maximum(mad, float(step_units))
+        z = MODIFIED_Z_FACTOR * (x - median) / np.maximum(mad, steps[None, None, :].astype(np.float64))
         outliers = (np.abs(z) > MODIFIED_Z_LIMIT).sum(axis=(1, 2))
         max_abs_z = np.abs(z).max(axis=(1, 2))
     else:

@@ -49,17 +49,13 @@ def multisets(n: int) -> tuple[np.ndarray, np.ndarray]:
     rows = [np.bincount(c, minlength=n) for c in itertools.combinations_with_replacement(range(n), n)]
     counts = np.array(rows, dtype=np.int64)
     log_weight = (
-        math.lgamma(n + 1)
-        - np.array([sum(math.lgamma(int(c) + 1) for c in row) for row in counts])
-        - n * math.log(n)
+        math.lgamma(n + 1) - np.array([sum(math.lgamma(int(c) + 1) for c in row) for row in counts]) - n * math.log(n)
     )
     weights = np.exp(log_weight)
     return counts, weights / weights.sum()
 
 
-def _shares(
-    counts: np.ndarray, legal: LegalResult, panel: Panel, quote_rank: np.ndarray | None
-) -> np.ndarray:
+def _shares(counts: np.ndarray, legal: LegalResult, panel: Panel, quote_rank: np.ndarray | None) -> np.ndarray:
     places = panel.config.decimals
     subjective = aggregate(legal.sums, counts, panel.unit, legal.trimmed)
     technical = aggregate(legal.technical_sums, counts, panel.unit, legal.trimmed)

@@ -24,7 +24,7 @@ from .model import (
     ident,
 )
 from .numbers import NotADecimal, decimal_places, natural_key, plain, to_decimal
-from .scores import build_sheet, score_step
+from .scores import build_sheet, score_steps
 
 # Every exact sum below, times the resample size and 2·10^decimals, must stay inside int64.
 _INT64_HEADROOM = 2**62
@@ -38,9 +38,7 @@ def parse_input(data: Any) -> Panel:
         errors.raise_if_any()
     config = parse_config(data, errors, warnings)
     if decimal_places(config.anomaly_threshold) > 6:
-        errors.add(
-            INVALID_INPUT, "anomaly_threshold 至多 6 位小数", "anomaly_threshold has at most 6 decimals"
-        )
+        errors.add(INVALID_INPUT, "anomaly_threshold 至多 6 位小数", "anomaly_threshold has at most 6 decimals")
     criteria = parse_criteria(data.get("criteria"), config, errors)
     bids = parse_bids(data.get("bids"), config, errors, warnings)
     if bids:
@@ -76,7 +74,7 @@ def parse_input(data: Any) -> Panel:
         scale=sheet.scale,
         scores=sheet.values,
         max_units=sheet.max_units,
-        step_units=score_step(sheet.values, sheet.max_units),
+        step_units=score_steps(sheet.values, sheet.max_units, criteria, sheet.scale),
         warnings=warnings,
     )
 
@@ -113,9 +111,7 @@ def _panel_warnings(
             "only one expert scored: agreement, anomalies and stability need at least two"
         )
     if ignored:
-        warnings.append(
-            f"无效投标的 {ignored} 条评分不参与计算 / {ignored} scores of invalid bids are not counted"
-        )
+        warnings.append(f"无效投标的 {ignored} 条评分不参与计算 / {ignored} scores of invalid bids are not counted")
 
 
 def parse_criteria(raw: Any, config: Config, errors: ErrorList) -> tuple[Criterion, ...]:
@@ -127,9 +123,7 @@ def parse_criteria(raw: Any, config: Config, errors: ErrorList) -> tuple[Criteri
         where_zh, where_en = f"criteria[{index}]", f"criteria[{index}]"
         key = ident(item.get("id")) if isinstance(item, dict) else None
         if key is None:
-            errors.add(
-                INVALID_INPUT, f"{where_zh} 须为带 id 的对象", f"{where_en} must be an object with an id"
-            )
+            errors.add(INVALID_INPUT, f"{where_zh} 须为带 id 的对象", f"{where_en} must be an object with an id")
             continue
         if key in criteria:
             errors.add(INVALID_INPUT, f"评分项 {key} 重复", f"criterion {key} is listed twice", criterion=key)
@@ -171,8 +165,27 @@ def parse_criteria(raw: Any, config: Config, errors: ErrorList) -> tuple[Criteri
                 f"criterion {key} is marked veto, but veto criteria apply to acceptance only",
                 criterion=key,
             )
-        criteria[key] = Criterion(item["id"], key, str(name), maximum, group, kind, bool(veto))
+        step = _criterion_step(item.get("step"), key, maximum, errors)
+        criteria[key] = Criterion(item["id"], key, str(name), maximum, group, kind, bool(veto), step)
     return tuple(sorted(criteria.values(), key=lambda c: natural_key(c.key)))
+
+
+def _criterion_step(raw: Any, key: str, maximum: Decimal, errors: ErrorList) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        step = to_decimal(raw)
+    except NotADecimal:
+        step = Decimal(-1)
+    if not Decimal(0) < step <= maximum or decimal_places(step) > MAX_DECIMALS:
+        errors.add(
+            INVALID_INPUT,
+            f"评分项 {key} 的评分步长 step 应为不超过满分的正数，实际为 {raw!r}",
+            f"criterion {key}: step must be a positive number no larger than max, got {raw!r}",
+            criterion=key,
+        )
+        return None
+    return step
 
 
 def parse_bids(raw: Any, config: Config, errors: ErrorList, warnings: list[str]) -> tuple[Bid, ...]:

@@ -12,9 +12,7 @@ DEFAULT_CRITERIA = [
 ]
 
 
-def scores_from(
-    table: dict[str, dict[str, list[Any]]], criteria: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def scores_from(table: dict[str, dict[str, list[Any]]], criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """table[expert][bid] = one value per criterion, in `criteria` order."""
     return [
         {"expert": expert, "bid": bid, "criterion": c["id"], "value": value}

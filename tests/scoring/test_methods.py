@@ -48,9 +48,7 @@ def test_trimmed_mean_drops_only_one_copy_of_a_repeated_extreme() -> None:
 
 def test_trimmed_mean_needs_five_experts() -> None:
     with pytest.raises(ScoringError) as caught:
-        evaluate(
-            review("approval", column(["90", "70", "71", "10"]), criteria=ONE, aggregation="trimmed_mean")
-        )
+        evaluate(review("approval", column(["90", "70", "71", "10"]), criteria=ONE, aggregation="trimmed_mean"))
     assert codes(caught.value) == ["invalid_input"]
     assert "at least 5 experts" in caught.value.errors[0]["message"]
 
@@ -63,9 +61,7 @@ def test_trimmed_mean_never_for_consultation() -> None:
     assert "214" in caught.value.errors[0]["message"]
 
 
-@pytest.mark.parametrize(
-    ("value", "passed"), [("59.99", False), ("60", True), ("60.004", True), ("59.995", True)]
-)
+@pytest.mark.parametrize(("value", "passed"), [("59.99", False), ("60", True), ("60.004", True), ("59.995", True)])
 def test_pass_score_compares_the_displayed_total(value: str, passed: bool) -> None:
     # 59.995 displays as 60.00, which is what the published sheet shows and what passes
     result = evaluate(review("approval", column([value] * 3), criteria=ONE, pass_score="60"))

@@ -67,9 +67,7 @@ def test_price_weight_ranges(category: str, weight: str, ok: bool) -> None:
 
 
 def test_approval_by_finance_department_allows_other_weights() -> None:
-    data = three_bids(
-        {"A": "80000", "B": "100000", "C": "120000"}, price_weight="0.40", price_weight_approved=True
-    )
+    data = three_bids({"A": "80000", "B": "100000", "C": "120000"}, price_weight="0.40", price_weight_approved=True)
     result = evaluate(data)
     assert bid(result, "A")["price_score"] == "40.00"
     assert bid(result, "B")["price_score"] == "32.00"
@@ -147,9 +145,7 @@ def test_ratios_raisable_up_to_65_percent() -> None:
     assert raised["meta"]["abnormal_low_price_thresholds"]["below_max_price"] == "65.00"
 
 
-@pytest.mark.parametrize(
-    "ratios", [{"mean": "0.66"}, {"max_price": "0.40"}, {"second_lowest": "x"}, {"other": "0.5"}]
-)
+@pytest.mark.parametrize("ratios", [{"mean": "0.66"}, {"max_price": "0.40"}, {"second_lowest": "x"}, {"other": "0.5"}])
 def test_ratios_outside_base_to_65_percent_are_refused(ratios: dict) -> None:
     with pytest.raises(ScoringError) as caught:
         evaluate(three_bids({"A": "1", "B": "2", "C": "3"}, abnormal_low_ratios=ratios))

@@ -78,9 +78,7 @@ def test_candidates_default_three_and_setting() -> None:
 
 
 def test_tie_at_candidate_boundary_lists_all_tied_bids() -> None:
-    table = uniform(
-        E3, {"A": [35, 10, 5], "B": [34, 10, 5], "C": [33, 10, 5], "D": [33, 10, 5], "E": [1, 1, 1]}
-    )
+    table = uniform(E3, {"A": [35, 10, 5], "B": [34, 10, 5], "C": [33, 10, 5], "D": [33, 10, 5], "E": [1, 1, 1]})
     result = evaluate(consultation(table, dict.fromkeys("ABCDE", "100")))
     assert ranks(result) == {"A": 1, "B": 2, "C": 3, "D": 3, "E": 5}
     assert result["candidates"] == ["A", "B", "C", "D"]
