@@ -2,15 +2,10 @@
 
 from piccolo.conf.apps import AppRegistry
 
+from app.areas import piccolo_apps
 from app.db import make_engine
 from app.settings import get_settings
 
 DB = make_engine(get_settings())
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "app.accounts.piccolo_app",
-        "app.audit.piccolo_app",
-        "app.roster.piccolo_app",
-    ]
-)
+APP_REGISTRY = AppRegistry(apps=piccolo_apps())

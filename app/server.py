@@ -17,24 +17,21 @@ from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.file import FileStore
 
-from app.accounts.controllers import AccountApiController, AccountController, AuthController, UserAdminController
-from app.audit.controllers import AuditApiController, AuditWebController
+from app.areas import route_modules
 from app.db import prepare_database
 from app.settings import ROOT, get_settings
 from app.web.errors import handle_http_exception, handle_unexpected
-from app.web.home import HomeController
 from app.web.middleware import CurrentUserMiddleware
+from app.web.nav import register as register_nav
 from app.web.templating import template_config
 
-ROUTE_HANDLERS: list[object] = [
-    HomeController,
-    AuthController,
-    AccountController,
-    AccountApiController,
-    UserAdminController,
-    AuditWebController,
-    AuditApiController,
-]
+
+def _routes() -> list[object]:
+    handlers: list[object] = []
+    for module in route_modules():
+        handlers.extend(module.ROUTES)
+        register_nav(getattr(module, "NAV", []))
+    return handlers
 
 
 @asynccontextmanager
@@ -64,7 +61,7 @@ def create_app() -> Litestar:
     )
     return Litestar(
         route_handlers=[
-            *ROUTE_HANDLERS,
+            *_routes(),
             create_static_files_router(path="/static", directories=[ROOT / "static"], name="static",
                                        opt={"public": True}, include_in_schema=False),
         ],

@@ -1,4 +1,4 @@
-"""Navigation by role. Each area adds its entries here; guards still check every route."""
+"""Navigation by role. Each area lists its items in its routes.py; guards still check every route."""
 
 from __future__ import annotations
 
@@ -11,21 +11,26 @@ class NavItem:
     label: str
     href: str
     roles: frozenset[str]
+    order: int = 50
 
 
-NAV: list[NavItem] = [
-    NavItem("首页", "/", frozenset({"admin", "agency", "supervisor", "expert", "auditor"})),
-    NavItem("用户管理", "/admin/users", frozenset({"admin"})),
-    NavItem("审计日志", "/audit", frozenset({"admin", "auditor", "supervisor"})),
-    NavItem("修改密码", "/account/password", frozenset({"admin", "agency", "supervisor", "expert", "auditor"})),
-]
+ALL_ROLES = frozenset({"admin", "agency", "supervisor", "expert", "auditor"})
+
+_NAV: list[NavItem] = []
+
+
+def register(items: list[NavItem]) -> None:
+    for item in items:
+        if item not in _NAV:
+            _NAV.append(item)
+    _NAV.sort(key=lambda i: i.order)
 
 
 def nav_for(user: Any, path: str) -> list[dict[str, Any]]:
     if user is None:
         return []
     items = []
-    for item in NAV:
+    for item in _NAV:
         if user.role in item.roles:
             active = path == item.href if item.href == "/" else path.startswith(item.href)
             items.append({"label": item.label, "href": item.href, "active": active})
