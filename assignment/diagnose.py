@@ -43,10 +43,10 @@ def panel_errors(problem: Problem, panel: Panel, cand: PanelCandidates) -> list[
         if have >= need:
             continue
         quota = [cand.types[i].specialty for i in sub if cand.types[i].specialty != OPEN]
-        if len(sub) == k:
-            spec = _names(problem, quota)[0] if len(quota) == 1 and k == 1 else None
+        if len(sub) == k and len(quota) < len(sub):
             accepted = sorted({*_names(problem, quota),
                                *(_names(problem, list(panel.accept)) if panel.accept is not None else [])})
+            spec = accepted[0] if len(accepted) == 1 else None  # name it when the panel wants one
             errs.append(infeasible(
                 f"评审组 {panel.id} 需要 {need} 名专家，回避和同单位限制后符合条件的仅 {have} 名",
                 f"panel {panel.id} needs {need} members but only {have} experts are eligible after "

@@ -36,15 +36,18 @@ class SeatLP:
 
 
 def build_and_solve(
-    problem: Problem, cands: list[PanelCandidates], keep: list[np.ndarray], ub: float, load_cap: np.ndarray
+    problem: Problem, cands: list[PanelCandidates], keep: list[np.ndarray], ub: float, load_cap: np.ndarray,
+    only_type: dict[tuple[int, int], int] | None = None,
 ) -> SeatLP:
+    """``only_type[(panel, org)] = t`` restricts that employer's candidates to seat type t."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     lp = SeatLP(solver=solver)
     objective = solver.Objective()
     cap = problem.max_per_org
     by_expert: dict[int, list[pywraplp.Variable]] = {}
     panels_of: dict[int, int] = {}
-    for cand, rows in zip(cands, keep, strict=True):
+    only_type = only_type or {}
+    for j, (cand, rows) in enumerate(zip(cands, keep, strict=True)):
         cols: list[tuple[int, int, pywraplp.Variable]] = []
         type_rows = [solver.Constraint(t.count, t.count) for t in cand.types]
         org = problem.org[cand.experts[rows]]
@@ -54,6 +57,8 @@ def build_and_solve(
             org_rows[o] = solver.Constraint(0, cap)
         for r, o in zip(rows.tolist(), org.tolist(), strict=True):
             ts = np.flatnonzero(cand.qual[r]).tolist()
+            if (j, o) in only_type:
+                ts = [t for t in ts if t == only_type[(j, o)]]
             pair = solver.Constraint(0, ub) if len(ts) > 1 else None
             org_row = org_rows.get(o)
             e = int(cand.experts[r])

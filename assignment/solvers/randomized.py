@@ -20,13 +20,15 @@ from ortools.linear_solver import pywraplp
 from ..diagnose import solver_failed
 from ..eligibility import PanelCandidates
 from ..errors import AssignmentError, infeasible
-from ..lp import build_and_solve
+from ..lp import SeatLP, build_and_solve, positive_reduced_costs
 from ..model import Problem
 from ..rounding import round_flow
 from .balanced import org_capped_top
 from .base import Assignment, Progress
 
 MAX_RESAMPLES = 1000
+MAX_PIN_ROUNDS = 10
+MAX_PRICING_ROUNDS = 20
 
 
 class Fractional:
@@ -60,22 +62,7 @@ class RandomizedSolver:
         self, problem: Problem, cands: list[PanelCandidates], rng: np.random.Generator, progress: Progress
     ) -> Assignment:
         frac = self.fractional(problem, cands, progress)
-        tails, heads = np.array(frac.tails), np.array(frac.heads)
-        values = np.array(frac.values)
-        seat_arcs = np.array(frac.seat_arcs, dtype=np.int64)
-        seat_panel = np.array(frac.seat_panel, dtype=np.int64)
-        seat_expert = np.array(frac.seat_expert, dtype=np.int64)
-        resamples = 0
-        for _ in range(MAX_RESAMPLES):
-            x = round_flow(tails, heads, values, frac.n_nodes, rng)
-            on = x[seat_arcs] == 1
-            members = [seat_expert[on & (seat_panel == j)] for j in range(len(problem.panels))]
-            if all(m.size == 0 or np.bincount(problem.org[m]).max() <= problem.max_per_org
-                   for m in members):
-                break
-            resamples += 1
-        else:  # pragma: no cover - would need a pathological employer structure
-            raise AssignmentError([solver_failed(problem, "randomized", 0, 0)])
+        members, resamples = self.sample(problem, frac, rng)
         objective = 0
         for c, m in zip(cands, members, strict=True):
             objective += int(c.affinity[np.searchsorted(c.experts, m)].sum())
@@ -83,14 +70,30 @@ class RandomizedSolver:
                           for p, c in zip(problem.panels, cands, strict=True)))
         gap = (bound - objective) / bound if bound > 0 else 0.0
         return Assignment(
-            members=[np.sort(m) for m in members], objective=float(objective), bound=bound,
-            gap=max(gap, 0.0),
+            members=members, objective=float(objective), bound=bound, gap=max(gap, 0.0),
             extra={"q": problem.q, "expected_objective": round(frac.expected, 6), "resamples": resamples},
         )
 
-    def targets(self, problem: Problem, cands: list[PanelCandidates]) -> dict[tuple[int, int], float]:
+    @staticmethod
+    def sample(problem: Problem, frac: Fractional, rng: np.random.Generator) -> tuple[list[np.ndarray], int]:
+        """One seeded draw from the fractional assignment (members per panel, rejected draws)."""
+        tails, heads = np.array(frac.tails), np.array(frac.heads)
+        values = np.array(frac.values)
+        seat_arcs = np.array(frac.seat_arcs, dtype=np.int64)
+        seat_panel = np.array(frac.seat_panel, dtype=np.int64)
+        seat_expert = np.array(frac.seat_expert, dtype=np.int64)
+        for resamples in range(MAX_RESAMPLES):
+            x = round_flow(tails, heads, values, frac.n_nodes, rng)
+            on = x[seat_arcs] == 1
+            members = [np.sort(seat_expert[on & (seat_panel == j)]) for j in range(len(problem.panels))]
+            if all(m.size == 0 or np.bincount(problem.org[m]).max() <= problem.max_per_org
+                   for m in members):
+                return members, resamples
+        raise AssignmentError([solver_failed(problem, "randomized", 0, 0)])  # pragma: no cover
+
+    @staticmethod
+    def targets(frac: Fractional) -> dict[tuple[int, int], float]:
         """Target probability of every (panel index, expert index) pair with a positive one."""
-        frac = self.fractional(problem, cands, lambda _: None)
         out: dict[tuple[int, int], float] = {}
         for a, j, e in zip(frac.seat_arcs, frac.seat_panel, frac.seat_expert, strict=True):
             if frac.values[a] > 1e-9:
@@ -99,18 +102,98 @@ class RandomizedSolver:
 
     def fractional(self, problem: Problem, cands: list[PanelCandidates], progress: Progress) -> Fractional:
         q = problem.q
-        keep = [np.arange(len(c.experts)) for c in cands]
+        keep = self._columns(problem, cands, q)
         progress(f"randomized: LP over {sum(len(k) for k in keep)} candidate pairs, q = {q:g}")
         lp = build_and_solve(problem, cands, keep, q, problem.max_load)
         if not lp.optimal():
+            short = self._short_under_cap(problem, cands, q)
+            if short:
+                raise AssignmentError(short)
             seats = sum(p.size for p in problem.panels)
-            need = int(np.ceil(seats / q))
             raise AssignmentError([infeasible(
                 f"概率上限 q={q:g} 下无法组成评审组：每个席位至少需要 1/q 名可选专家，请提高 q 或增加专家",
                 f"no assignment keeps every probability at most q={q:g}: each seat needs at least 1/q "
                 f"eligible experts; raise q or add experts",
-                needed=need, available=sum(len(c.experts) for c in cands), q=q)])
+                needed=int(np.ceil(seats / q)), available=sum(len(c.experts) for c in cands), q=q)])
+        # The employer cap across seat types is not laminar. Where an employer's mass on a panel
+        # spreads over several seat types, pin it to its main type and re-solve, so the rounding
+        # tree enforces the cap exactly and draws are almost never rejected.
+        only: dict[tuple[int, int], int] = {}
+        for _ in range(MAX_PIN_ROUNDS):
+            spread = self._spread(problem, cands, lp)
+            if not spread:
+                break
+            only.update(spread)
+            pinned = build_and_solve(problem, cands, keep, q, problem.max_load, only)
+            if not pinned.optimal():
+                break
+            lp = pinned
         return self._network(problem, cands, lp.cols, lp.value)
+
+    @staticmethod
+    def _short_under_cap(problem: Problem, cands: list[PanelCandidates], q: float) -> list[dict]:
+        """Seat types whose holders cannot supply their count when nobody exceeds q (and each
+        employer gives at most max_per_org in expectation)."""
+        errs = []
+        n_orgs = len(problem.org_names)
+        for panel, cand in zip(problem.panels, cands, strict=True):
+            org = problem.org[cand.experts]
+            for t_i, t in enumerate(cand.types):
+                per_org = np.bincount(org[cand.qual[:, t_i]], minlength=n_orgs)
+                supply = float(np.minimum(per_org * q, problem.max_per_org).sum())
+                if supply + 1e-9 < t.count:
+                    name = problem.specialties[t.specialty] if t.specialty >= 0 else None
+                    holders = int(cand.qual[:, t_i].sum())
+                    label = f"「{name}」" if name else "非定向席位"
+                    errs.append(infeasible(
+                        f"概率上限 q={q:g} 下，评审组 {panel.id} 的{label}需要 {t.count} 人，"
+                        f"至少要 {int(np.ceil(t.count / q))} 名符合条件的专家，现有 {holders} 名",
+                        f"with every probability at most q={q:g}, panel {panel.id} needs {t.count} "
+                        f"{'in ' + name if name else 'open seat(s)'}, so at least "
+                        f"{int(np.ceil(t.count / q))} eligible experts; it has {holders}",
+                        panel=panel.id, specialty=name, needed=int(np.ceil(t.count / q)),
+                        available=holders, q=q))
+        return errs
+
+    @staticmethod
+    def _columns(problem: Problem, cands: list[PanelCandidates], q: float) -> list[np.ndarray]:
+        """Best candidates per panel, grown by pricing until no left-out column could raise the
+        LP: the same optimum as the full LP, at a fraction of its size."""
+        width = int(np.ceil(4 / q))
+        keep = []
+        for p, c in zip(problem.panels, cands, strict=True):
+            order = np.argsort(-c.affinity, kind="stable")
+            rows = set(order[: width * p.size].tolist())
+            for t_i, t in enumerate(c.types):
+                rows.update(order[c.qual[order, t_i]][: width * t.count + width].tolist())
+            keep.append(np.array(sorted(rows), dtype=np.int64))
+        for _ in range(MAX_PRICING_ROUNDS):
+            lp = build_and_solve(problem, cands, keep, q, problem.max_load)
+            if not lp.optimal():
+                return [np.arange(len(c.experts)) for c in cands]
+            add = positive_reduced_costs(problem, cands, keep, lp, per_panel=4 * width)
+            if all(a.size == 0 for a in add):
+                return keep
+            keep = [np.union1d(k, a) for k, a in zip(keep, add, strict=True)]
+        return [np.arange(len(c.experts)) for c in cands]
+
+    @staticmethod
+    def _spread(problem: Problem, cands: list[PanelCandidates], lp: SeatLP) -> dict[tuple[int, int], int]:
+        out: dict[tuple[int, int], int] = {}
+        for j, (cand, cols) in enumerate(zip(cands, lp.cols, strict=True)):
+            mass: dict[int, dict[int, float]] = {}
+            rows_of: dict[int, set[int]] = {}
+            for r, t, v in cols:
+                g = v.solution_value()
+                if g > 1e-9:
+                    o = int(problem.org[cand.experts[r]])
+                    mass.setdefault(o, {})
+                    mass[o][t] = mass[o].get(t, 0.0) + g
+                    rows_of.setdefault(o, set()).add(r)
+            for o, by_t in mass.items():
+                if len(by_t) > 1 and len(rows_of[o]) > problem.max_per_org:
+                    out[(j, o)] = max(sorted(by_t), key=lambda t: by_t[t])
+        return out
 
     @staticmethod
     def _network(
