@@ -19,6 +19,7 @@ Fleiss 1979 ICC(2,1) and ICC(2,k)), bids as targets and experts as raters, on su
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,28 @@ class Concordance:
 def _doubled_ranks(scores: np.ndarray) -> np.ndarray:
     """Ranks within each row, doubled so average ranks of ties are integers."""
     return np.rint(2 * rankdata(scores, axis=1)).astype(np.int64)
+
+
+def _null_rows(ranks: np.ndarray) -> np.ndarray:
+    """Each expert's ranks sorted, experts in a canonical order (most distinct arrangements first).
+
+    Under the null hypothesis only the multiset of ranks an expert gave matters, so the p-value is
+    computed from these rows alone: it then cannot depend on how experts or bids are labelled or
+    ordered, even when sampled. The expert with the most arrangements goes first because the first
+    row is held fixed, and the programme grows slowest when the others come in increasing order.
+    """
+    rows = np.sort(ranks, axis=1)
+    arrangements = [_log_arrangements(row) for row in rows]
+    order = sorted(range(len(rows)), key=lambda i: (arrangements[i], rows[i].tolist()))
+    if order:
+        order = [order[-1], *order[:-1]]
+    return rows[order]
+
+
+def _log_arrangements(row: np.ndarray) -> float:
+    """log(n! / Π t!): the number of distinct orderings of an expert's ranks with ties of sizes t."""
+    _, counts = np.unique(row, return_counts=True)
+    return math.lgamma(row.size + 1) - sum(math.lgamma(int(t) + 1) for t in counts)
 
 
 def kendall_w(scores: np.ndarray) -> float | None:
@@ -72,11 +95,11 @@ def exact_p_value(scores: np.ndarray) -> float | None:
     m, n = scores.shape
     if m > EXACT_MAX_EXPERTS.get(n, 0):
         return None
-    ranks = _doubled_ranks(scores)
-    observed = int(_statistic(ranks.sum(axis=0)))
+    observed = int(_statistic(_doubled_ranks(scores).sum(axis=0)))
+    ranks = _null_rows(_doubled_ranks(scores))
     base = int(2 * m * n + 1)  # every partial rank sum is below this
     weights = base ** np.arange(n, dtype=np.int64)
-    states = np.sort(ranks[0])[None, :]
+    states = ranks[0][None, :]
     probability = np.ones(1)
     work = 0
     for row in ranks[1:]:
@@ -98,8 +121,8 @@ def exact_p_value(scores: np.ndarray) -> float | None:
 
 
 def monte_carlo_p_value(scores: np.ndarray, draws: int, rng: np.random.Generator) -> float:
-    ranks = _doubled_ranks(scores)
-    observed = int(_statistic(ranks.sum(axis=0)))
+    observed = int(_statistic(_doubled_ranks(scores).sum(axis=0)))
+    ranks = _null_rows(_doubled_ranks(scores))
     first, rest = ranks[0], ranks[1:]
     at_least = 0
     remaining = draws
