@@ -23,7 +23,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
+
+from .stats import average_ranks
 
 # Panels (experts m, bids n) whose exact distribution takes at most a few tens of milliseconds;
 # larger ones go to Monte Carlo, whose 2,000 draws pin p to about ±0.01.
@@ -42,7 +43,7 @@ class Concordance:
 
 def _doubled_ranks(scores: np.ndarray) -> np.ndarray:
     """Ranks within each row, doubled so average ranks of ties are integers."""
-    return np.rint(2 * rankdata(scores, axis=1)).astype(np.int64)
+    return np.rint(2 * average_ranks(scores)).astype(np.int64)
 
 
 def _null_rows(ranks: np.ndarray) -> np.ndarray:
@@ -72,7 +73,7 @@ def kendall_w(scores: np.ndarray) -> float | None:
     m, n = scores.shape
     if m < 2 or n < 2:
         return None
-    ranks = rankdata(scores, axis=1)
+    ranks = average_ranks(scores)
     rank_sums = ranks.sum(axis=0)
     s = float(((rank_sums - m * (n + 1) / 2.0) ** 2).sum())
     ties = 0.0

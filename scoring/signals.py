@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
+
+from .stats import average_ranks
 
 MODIFIED_Z_LIMIT = 3.5
 MODIFIED_Z_FACTOR = 0.6745
@@ -47,7 +48,7 @@ def expert_signals(sums: np.ndarray, cells: np.ndarray, unit: int, steps: np.nda
     if n >= 2:
         others = (totals.sum(axis=0, keepdims=True) - totals) / (n - 1)
         leniency = (totals - others).mean(axis=1) if v else np.full(n, np.nan)
-        spearman = _row_pearson(rankdata(totals, axis=1), rankdata(others, axis=1)) if v >= 2 else np.full(n, np.nan)
+        spearman = _row_pearson(average_ranks(totals), average_ranks(others)) if v >= 2 else np.full(n, np.nan)
     else:
         leniency = np.full(n, np.nan)
         spearman = np.full(n, np.nan)
@@ -75,4 +76,4 @@ def expert_zscores(implied: np.ndarray) -> np.ndarray:
 
 def expert_ranks(implied: np.ndarray) -> np.ndarray:
     """Rank of each bid within each expert (E, V), 1 = best, ties share the average rank."""
-    return rankdata(-implied, axis=1)
+    return average_ranks(-implied)
