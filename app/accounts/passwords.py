@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import string
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
 
-_hasher = PasswordHasher()
+# Argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile). The test suite sets
+# PINGSHEN_PASSWORD_HASH_PROFILE=CHEAPEST, argon2-cffi's profile made for tests, so that
+# hundreds of sign-ins do not dominate its run time; production never sets it.
+_profile = os.environ.get("PINGSHEN_PASSWORD_HASH_PROFILE", "")
+_hasher = PasswordHasher.from_parameters(getattr(profiles, _profile)) if _profile else PasswordHasher()
 # Verified against when the username is unknown, so that a wrong username costs as long as a
 # wrong password and does not reveal which accounts exist.
 _DUMMY_HASH = _hasher.hash("pingshen-dummy-password")
