@@ -13,13 +13,21 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
+from .aggregate import legal_result
+from .agreement import concordance
+from .anomalies import find_anomalies
 from .evaluate import evaluate
+from .ranking import quote_ranks
+from .stability import stability
 from .validate import parse_input
 
 
@@ -93,6 +101,32 @@ def _timed(fn: Any, repeat: int) -> list[float]:
     return times
 
 
+def _stages(data: dict[str, Any], repeat: int) -> list[tuple[str, float]]:
+    """Where the time goes, stage by stage, on the same input."""
+    panel = parse_input(data)
+    legal = legal_result(panel)
+    totals = legal.sums.astype(np.float64) / panel.unit
+    implied = totals  # the price offset does not change the cost
+    quote_rank = quote_ranks([b.final_quote for b in panel.valid_bids])  # type: ignore[misc]
+    stages = {
+        "legal result": lambda: legal_result(panel),
+        "anomalies": lambda: find_anomalies(panel, legal.sums),
+        "Kendall W + p": lambda: concordance(totals, panel.config.permutation_draws, np.random.default_rng(0)),
+        "stability": lambda: stability(panel, legal, quote_rank, 0, implied, np.random.default_rng(0)),
+    }
+    return [(name, statistics.median(_timed(fn, repeat)) * 1000) for name, fn in stages.items()]
+
+
+def _command_line(data: dict[str, Any]) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "panel.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "scoring", "evaluate", path], check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
 def _cpu() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
@@ -132,6 +166,8 @@ def main() -> None:
     )
     print(f"parse + validate: {_ms(parse)}")
     print(f"full evaluate:    {_ms(full)}  ({args.repeat} runs)")
+    print("stages (median): " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in _stages(data, args.repeat)))
+    print(f"command line, end to end incl. interpreter start and JSON I/O: {_command_line(data):.2f} s")
     print(
         f"result: winner {boot['winner']}, robust {boot['robust']}, W {agree['kendall_w']}, "
         f"{len(result['anomalies'])} anomaly flags, "
