@@ -1,0 +1,71 @@
+"""Database set-up, concurrency, agency scoping and the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import pytest
+from litestar.exceptions import NotFoundException
+
+from app.accounts.guards import ensure_agency_access
+from app.accounts.tables import User
+from app.db import engine, is_sqlite, prepare_database
+from tests.app.helpers import PASSWORD, csrf
+
+
+async def test_database_settings():
+    db = engine()
+    if is_sqlite():
+        # WAL and a busy timeout, so concurrent writers wait instead of failing "database is locked".
+        await prepare_database()
+        mode = await db.run_ddl("PRAGMA journal_mode")
+        assert mode[0]["journal_mode"] == "wal"
+        assert db.connection_kwargs["timeout"] == 30
+    else:
+        # On PostgreSQL the suite works in a database of its own, created and dropped by it.
+        name = await db.run_ddl("SELECT current_database() AS name")
+        assert name[0]["name"] == f"pingshen_test_{os.getpid()}"
+
+
+async def test_concurrent_writing_requests_all_succeed(world, client):
+    token = await csrf(client)
+
+    async def attempt(i: int) -> int:
+        response = await client.post("/login", data={"username": "auditor1", "password": PASSWORD,
+                                                     "_csrf_token": token}, follow_redirects=False)
+        return response.status_code
+
+    codes = await asyncio.gather(*[attempt(i) for i in range(12)])
+    assert codes == [303] * 12  # each sign-in writes a user row and an audit record
+
+
+class _Staff:
+    def __init__(self, role: str, agency: int | None):
+        self.role, self.agency = role, agency
+
+
+def test_agency_staff_get_404_for_other_agencies_objects():
+    ensure_agency_access(_Staff("agency", 1), 1)
+    with pytest.raises(NotFoundException):
+        ensure_agency_access(_Staff("agency", 1), 2)
+    with pytest.raises(NotFoundException):
+        ensure_agency_access(_Staff("supervisor", 1), None)
+    ensure_agency_access(_Staff("auditor", None), 2)  # auditors read across agencies
+
+
+async def test_cli_create_user_checks_the_password_and_creates(world):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "app.cli", "create-user", *args], capture_output=True,
+                              text=True, env=os.environ.copy(), timeout=120)
+
+    weak = await asyncio.to_thread(run, "--username", "newone", "--name", "新人", "--role", "auditor",
+                                   "--password", "short")
+    assert weak.returncode == 1 and "至少需要 10 个字符" in weak.stderr
+    assert not await User.exists().where(User.username == "newone")
+    ok = await asyncio.to_thread(run, "--username", "newone", "--name", "新人", "--role", "auditor",
+                                 "--password", "New-Auditor-2026")
+    assert ok.returncode == 0 and "已创建用户 newone" in ok.stdout
+    assert (await User.objects().where(User.username == "newone").first()).role == "auditor"
