@@ -10,7 +10,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
@@ -23,6 +22,7 @@ from app.settings import ROOT, get_settings
 from app.web.errors import handle_http_exception, handle_unexpected
 from app.web.middleware import CurrentUserMiddleware
 from app.web.nav import register as register_nav
+from app.web.sessions import RotatingSessionConfig
 from app.web.templating import template_config
 
 
@@ -53,7 +53,7 @@ def _security_headers() -> dict[str, str]:
 def create_app() -> Litestar:
     settings = get_settings()
     templates = template_config()
-    session = ServerSideSessionConfig(
+    session = RotatingSessionConfig(
         # The cookie lives for a working day at most; the idle timeout is enforced server-side
         # (CurrentUserMiddleware) so an expired session can be told apart from no session.
         key="pingshen_session", max_age=12 * 3600, renew_on_access=False,

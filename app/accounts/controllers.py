@@ -15,6 +15,7 @@ from app.accounts import services
 from app.accounts.guards import requires_role, requires_signed_in
 from app.accounts.schemas import Me, PasswordForm, SignInForm, UserForm
 from app.accounts.tables import ROLE_LABELS, Role
+from app.web.sessions import ROTATE_KEY
 
 # Lockout stops guessing one account; this stops one address trying many accounts.
 sign_in_rate_limit = RateLimitConfig(rate_limit=("minute", 30))
@@ -44,7 +45,7 @@ class AuthController(Controller):
             return Template("accounts/login.html.j2", status_code=400, context={
                 "next": _safe_next(data.next), "notice": "", "error": result.message, "username": data.username})
         request.clear_session()
-        request.set_session({"user_id": result.user.id, "seen": time.time()})
+        request.set_session({"user_id": result.user.id, "seen": time.time(), ROTATE_KEY: True})
         flash(request, f"欢迎，{result.user.display_name}（{ROLE_LABELS[result.user.role]}）", category="success")
         return Redirect(_safe_next(data.next), status_code=303)
 

@@ -32,6 +32,16 @@ async def test_session_cookie_is_httponly_and_samesite(client, world):
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
 
 
+async def test_sign_in_gives_a_new_session_id(client, world):
+    await client.get("/")  # a visitor's session cookie, as an attacker could plant it
+    planted = client.cookies.get("pingshen_session")
+    assert planted
+    await sign_in(client, "admin1")
+    fresh = client.cookies.get("pingshen_session")
+    assert fresh and fresh != planted
+    assert (await client.get("/api/me")).status_code == 200
+
+
 async def test_each_role_sees_its_own_home_page(signed_in):
     titles = {"admin": "系统管理员工作台", "agency": "经办人工作台", "supervisor": "监督人工作台",
               "expert": "评审专家工作台", "auditor": "审计工作台"}
