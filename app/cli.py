@@ -105,5 +105,15 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+@main.command("verify")
+@click.argument("bundle", type=click.Path(dir_okay=False))
+@click.option("--sha256", "expect_sha256", default=None, help="文件页脚上印的评审包 SHA-256，一并核对")
+def verify(bundle: str, expect_sha256: str | None) -> None:
+    """Re-check a review bundle: scores, draws, sheets, audit records (校验评审包)."""
+    from app.exports.verify import run
+
+    sys.exit(run(bundle, expect_sha256=expect_sha256, echo=click.echo))
+
+
 if __name__ == "__main__":
     main()
