@@ -129,7 +129,9 @@ def make_experts(count: int, seed: int) -> list[dict]:
             "id_number": id_number, "phone": fake.phone_number(),
             "email": f"{initials(name)}{rng.randint(10, 99)}@example.cn",
             "employer": employer, "title": rng.choice(TITLES[level]), "level": level,
-            "years_in_field": min(2026 - year - 22, rng.randint(5, 30)), "region": region,
+            # 中级职称 needs 8 years in the field (198号文 第6条), or the demo would not pass its own import.
+            "years_in_field": max(8 if level == "中级" else 0, min(2026 - year - 22, rng.randint(5, 30))),
+            "region": region,
             "county": rng.choice(REGIONS[region][1]), "specialties": list(dict.fromkeys(own))[:3],
             "status": "active" if rng.random() < 0.93 else rng.choice(["leave", "suspended", "applied"]),
         })

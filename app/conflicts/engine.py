@@ -28,7 +28,7 @@ from app.conflicts.names import (
 )
 
 __all__ = [
-    "CODE_LABELS", "CODE_SOURCES", "Bidder", "Conflict", "OrgLink", "OrgTie", "PanelContext", "PersonTie",
+    "CODE_LABELS", "CODE_SOURCES", "Bidder", "Conflict", "OrgCanon", "OrgLink", "OrgTie", "PanelContext", "PersonTie",
     "ProjectTie", "RosterFacts", "find_conflicts", "normalise_org_name",
 ]
 
@@ -179,7 +179,7 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-class _Canon:
+class OrgCanon:
     """Maps a unit name (and credit code) to its 总公司's, following recorded links, then names."""
 
     def __init__(self, links: Iterable[OrgLink]):
@@ -282,7 +282,7 @@ def find_conflicts(
     since = years_before(on, window_years)
     wanted = None if expert_ids is None else set(expert_ids)
     enabled = set(CODE_LABELS) if rules is None else set(rules)
-    canon = _Canon(facts.org_links)
+    canon = OrgCanon(facts.org_links)
 
     targets: list[_Target] = []
     if context.purchaser_name.strip() or context.purchaser_credit_code.strip():
