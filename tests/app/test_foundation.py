@@ -69,3 +69,22 @@ async def test_cli_create_user_checks_the_password_and_creates(world):
                                  "--password", "New-Auditor-2026")
     assert ok.returncode == 0 and "已创建用户 newone" in ok.stdout
     assert (await User.objects().where(User.username == "newone").first()).role == "auditor"
+
+
+def test_unexpected_errors_show_a_reference_not_a_traceback(caplog):
+    from litestar import get
+    from litestar.testing import create_test_client
+
+    from app.web.errors import handle_unexpected
+
+    @get("/boom", opt={"public": True})
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    with create_test_client([boom], exception_handlers={Exception: handle_unexpected}) as client:
+        page = client.get("/boom", headers={"accept": "application/json"})
+    assert page.status_code == 500
+    detail = page.json()["detail"]
+    assert "服务器内部错误" in detail and "secret internal detail" not in detail
+    reference = detail.split("编号 ")[1].split("）")[0]
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
