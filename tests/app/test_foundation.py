@@ -71,7 +71,9 @@ async def test_cli_create_user_checks_the_password_and_creates(world):
     assert (await User.objects().where(User.username == "newone").first()).role == "auditor"
 
 
-def test_unexpected_errors_show_a_reference_not_a_traceback(caplog):
+def test_unexpected_errors_show_a_reference_not_a_traceback():
+    import logging
+
     from litestar import get
     from litestar.testing import create_test_client
 
@@ -81,10 +83,22 @@ def test_unexpected_errors_show_a_reference_not_a_traceback(caplog):
     async def boom() -> None:
         raise RuntimeError("secret internal detail")
 
-    with create_test_client([boom], exception_handlers={Exception: handle_unexpected}) as client:
-        page = client.get("/boom", headers={"accept": "application/json"})
+    class Keep(logging.Handler):
+        records: list[logging.LogRecord] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.records.append(record)
+
+    # Litestar's logging set-up replaces the root handlers (and so pytest's caplog): listen directly.
+    keep = Keep()
+    logging.getLogger("pingshen.http").addHandler(keep)
+    try:
+        with create_test_client([boom], exception_handlers={Exception: handle_unexpected}) as client:
+            page = client.get("/boom", headers={"accept": "application/json"})
+    finally:
+        logging.getLogger("pingshen.http").removeHandler(keep)
     assert page.status_code == 500
     detail = page.json()["detail"]
     assert "服务器内部错误" in detail and "secret internal detail" not in detail
     reference = detail.split("编号 ")[1].split("）")[0]
-    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+    assert any(reference in r.getMessage() and r.exc_info for r in keep.records)
