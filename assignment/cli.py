@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any, NoReturn
 
-from .core import solve
+from .core import new_seed, solve
 from .errors import INTERNAL_ERROR, INVALID_INPUT, AssignmentError
 
 USAGE = "python -m assignment solve INPUT.json [--seed N] [--quiet]   (INPUT.json may be - for stdin)"
@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.quiet:
                 print(f"[assignment {time.perf_counter() - start:6.2f}s] {line}", file=sys.stderr, flush=True)
 
-        _emit(solve(_read(args.input), args.seed, progress))
+        seed = args.seed if args.seed is not None else new_seed()
+        _emit(solve(_read(args.input), seed, progress))
         return 0
     except AssignmentError as exc:
         _emit(exc.to_json())

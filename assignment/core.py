@@ -47,12 +47,14 @@ def new_seed() -> int:
     return secrets.randbits(SEED_BITS)
 
 
-def solve(data: Any, seed: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
-    """Assign experts to panels. Raises :class:`AssignmentError` with ``[{code, message, ...}]``."""
+def solve(data: Any, seed: int, progress: Progress | None = None) -> dict[str, Any]:
+    """Assign experts to panels. Raises :class:`AssignmentError` with ``[{code, message, ...}]``.
+
+    The seed is required: the library takes randomness only from its caller, who records the
+    seed (the command line draws one with `new_seed()` when none is given, and prints it).
+    """
     t0 = time.perf_counter()
     report = progress or no_progress
-    if seed is None:
-        seed = new_seed()
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise AssignmentError([invalid("seed", "种子须为非负整数", "seed must be a non-negative integer")])
     digest = input_sha256(data)

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from assignment import canonical_json, input_sha256, solve
+from assignment import AssignmentError, canonical_json, input_sha256, solve
+from assignment.core import new_seed
 from assignment.generate import instance
 
 
@@ -27,10 +28,16 @@ def test_same_seed_same_panels_other_seed_other_panels(mode: str) -> None:
 
 def test_without_seed_a_seed_is_drawn_and_printed_so_the_run_replays() -> None:
     data = instance(300, 3, seed=1, n_orgs=50)
-    first = solve(data)
+    first = solve(data, new_seed())
     assert isinstance(first["seed"], int) and first["seed"] >= 0
     assert _panels(solve(data, seed=first["seed"])) == _panels(first)
-    assert solve(data)["seed"] != first["seed"]
+    assert solve(data, new_seed())["seed"] != first["seed"]
+
+
+def test_the_library_takes_no_randomness_of_its_own() -> None:
+    data = instance(50, 1, seed=1, n_orgs=20)
+    with pytest.raises(AssignmentError):
+        solve(data, None)  # type: ignore[arg-type]
 
 
 def test_input_sha256_is_the_canonical_form() -> None:
