@@ -1,0 +1,110 @@
+"""抽取记录, 签到表/承诺书 and the review's audit trail."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import Block, Document, Fields, Grid, Heading, Part, Text
+from .view import DASH, View, text, when
+
+
+def _conditions(panel: dict[str, Any], draw_input: dict[str, Any]) -> str:
+    bits = [f"正选 {panel.get('size')} 人，候补 {panel.get('alternates', 2)} 人"]
+    if panel.get("require"):
+        bits.append("必须专业：" + "、".join(f"{k} ≥{n}" for k, n in panel["require"].items()))
+    if panel.get("accept"):
+        bits.append("可选专业：" + "、".join(panel["accept"]))
+    if panel.get("regions"):
+        bits.append("地区：" + "、".join(panel["regions"]))
+    if panel.get("exclude_orgs"):
+        bits.append(f"回避单位 {len(panel['exclude_orgs'])} 个：" + "、".join(panel["exclude_orgs"]))
+    bits.append(f"同一单位至多 {draw_input.get('rules', {}).get('max_per_org', 1)} 人")
+    return "；".join(bits)
+
+
+def draw_record(v: View) -> Document:
+    """抽取记录 — who drew, under whose supervision, from what pool, with which seed, and the result."""
+    parts = []
+    for draw in v.raw.get("draws", []):
+        inp, out = draw["input"], draw["output"]
+        experts = {str(e["id"]): e for e in inp.get("experts", [])}
+        conflicts = inp.get("conflicts", [])
+        blocks: list[Block] = [Heading(f"专家抽取记录 — {draw['id']}"), Fields(v.fields(
+            3, ("抽取时间（确认）", when(draw.get("confirmed_at"))), ("经办人", text(draw.get("operator"))),
+            ("监督人", text(draw.get("supervisor"))), ("抽取条件", text(draw.get("conditions"))),
+            ("抽取方式", text(inp.get("mode", "draw"))), ("专家库人数", str(len(experts))),
+            ("回避记录", f"{len(conflicts)} 条"), ("随机种子", str(draw.get("seed"))),
+            ("专家库输入哈希 input_sha256", text(out.get("input_sha256")))))]
+        specs = {str(p["id"]): p for p in inp.get("panels", [])}
+        for panel in out.get("panels", []):
+            pid = str(panel["id"])
+            blocks += [Heading(f"评审组 {pid}", 2), Text("条件：" + _conditions(specs.get(pid, {}), inp))]
+            rows = [[f"正选 {i}", str(e), v.names.get(str(e), ""), text(experts.get(str(e), {}).get("org")),
+                     "、".join(experts.get(str(e), {}).get("specialties", []))]
+                    for i, e in enumerate(panel.get("members", []), 1)]
+            rows += [[f"候补 {i}", str(e), v.names.get(str(e), ""), text(experts.get(str(e), {}).get("org")),
+                      "、".join(experts.get(str(e), {}).get("specialties", []))]
+                     for i, e in enumerate(panel.get("alternates", []), 1)]
+            blocks.append(Grid(["席位", "专家编号", "姓名", "工作单位", "专业"], rows, widths=[0.8, 1.2, 1, 2, 3]))
+        reps = draw.get("replacements", [])
+        blocks.append(Heading("替换记录", 2))
+        blocks.append(Grid(["时间", "原专家", "递补专家", "原因", "经办人"], [
+            [when(r.get("at")), v.expert_label(r["expert"]),
+             v.expert_label(r["replacement"]) if r.get("replacement") is not None else "（未递补）",
+             r["reason"], text(r.get("by"))] for r in reps], widths=[1.5, 1.5, 1.5, 3, 1]) if reps
+            else Text("无替换。"))
+        blocks.append(Text("复核方法：用评审包中的抽取输入与随机种子运行 "
+                           "python -m assignment solve INPUT.json --seed 种子，"
+                           "或 pingshen verify 评审包.json，结果应与本记录完全一致。"))
+        blocks.append(Text("经办人签名：______________    监督人签名：______________"))
+        parts.append(Part(str(draw["id"])[:31], blocks))
+    if not parts:
+        none = Text("本评审没有抽取记录（例如采购人自行选定专家）。")
+        parts.append(Part("抽取记录", [Heading("专家抽取记录"), none]))
+    return Document("抽取记录", "专家抽取记录", parts, v.footer, v.draft)
+
+
+def sign_in(v: View) -> Document:
+    """签到表 and 承诺书 list — who was present and who signed the 承诺书, with the times."""
+    rows = [[str(i), m.get("name", ""), str(m["expert"]), text(m.get("org")), text(m.get("role")),
+             when(m.get("checked_in_at")), when(m.get("pledge_signed_at")), ""]
+            for i, m in enumerate(v.raw.get("panel", []), 1)]
+    blocks: list[Block] = [
+        Heading("评审专家签到表及承诺书签署情况"),
+        Fields(v.fields(3, ("评审地点", text(v.review.get("place"))), ("开始时间", when(v.review.get("started_at"))))),
+        Grid(["序号", "姓名", "专家编号", "工作单位", "角色", "签到时间", "承诺书签署时间", "本人签名"], rows or
+             [[DASH] * 7 + [""]], widths=[0.4, 1, 1, 2, 0.6, 1.6, 1.6, 1.2]),
+        Text("承诺书：本人承诺独立、客观、公正评审，与参加评审的供应商不存在利害关系，遵守保密规定。"),
+    ]
+    return Document("签到表及承诺书", "签到表及承诺书", [Part("签到表", blocks)], v.footer, v.draft, landscape=True)
+
+
+def _changes(old_text: str, new_text: str) -> str:
+    """old → new per key; values kept as stored (JSON), so nothing is paraphrased."""
+    try:
+        old, new = json.loads(old_text or "{}"), json.loads(new_text or "{}")
+    except ValueError:
+        return f"{old_text} → {new_text}"
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return f"{old_text} → {new_text}"
+    lines = []
+    for key in sorted(old.keys() | new.keys()):
+        if old.get(key) != new.get(key):
+            a = json.dumps(old[key], ensure_ascii=False) if key in old else "（无）"
+            b = json.dumps(new[key], ensure_ascii=False) if key in new else "（删除）"
+            lines.append(f"{key}: {a} → {b}")
+    return "\n".join(lines) or "（无变化）"
+
+
+def audit_trail(v: View) -> Document:
+    rows = [[str(r["seq"]), when(r["created_at"]), r["actor"], r["action"], f"{r['object_type']}:{r['object_id']}",
+             _changes(r["old_values"], r["new_values"]), r["hash"][:16]]
+            for r in v.raw.get("audit_records", [])]
+    blocks: list[Block] = [
+        Heading("评审审计记录"), Fields(v.fields(3, ("记录条数", str(len(rows))))),
+        Grid(["序号", "时间", "操作人", "操作", "对象", "变更（原值 → 新值）", "哈希（前16位）"], rows or [[DASH] * 7],
+             widths=[0.6, 1.7, 0.9, 1.7, 1.3, 4, 1.4], numeric=frozenset({0})),
+        Text("本表只含本评审的记录（全局哈希链的一部分）；完整哈希可在评审包中用 pingshen verify 核对。"),
+    ]
+    return Document("审计记录", "评审审计记录", [Part("审计记录", blocks)], v.footer, v.draft, landscape=True)

@@ -1,0 +1,109 @@
+"""Look-ups every document needs, built once per bundle (names, criteria, results by id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .bundle import FINISHED_STATUSES, bundle_sha256
+from .model import Footer
+
+KINDS = {"consultation": "竞争性磋商", "approval": "立项评审", "acceptance": "评估验收"}
+FLAGS = {
+    "abnormal_low_price": "异常低价",
+    "quote_above_max_price": "超最高限价",
+    "tie_unresolved": "并列待小组决定",
+    "veto_failed": "否决项未通过",
+    "below_pass_score": "未达合格分",
+    "score_anomaly": "评分畸高畸低提示",
+    "ranks_against_panel": "排序与小组相反",
+    "outlier_cells": "离群评分",
+}
+TRIGGERS = {"below_mean": "低于有效报价平均值的比例", "below_second_lowest": "低于次低报价的比例",
+            "below_max_price": "低于最高限价（预算）的比例"}
+DASH = "—"
+
+
+def flags_text(flags: list[str] | None) -> str:
+    return "、".join(FLAGS.get(f, f) for f in flags or []) or DASH
+
+
+def text(value: Any) -> str:
+    if value is None or value == "":
+        return DASH
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def when(value: str | None) -> str:
+    """ISO time as 2026-03-02 09:00:00 (+00:00 kept): short enough for a cell, still exact."""
+    if not value:
+        return DASH
+    return value.replace("T", " ")
+
+
+def exact_sum(values: list[Any], places: int) -> str:
+    """An expert's subtotal: an exact sum, shown with at least the result's decimal places."""
+    total = sum((Decimal(str(v)) for v in values), Decimal(0))
+    shown = total.quantize(Decimal(1).scaleb(-places)) if total == total.quantize(Decimal(1).scaleb(-places)) \
+        else total.normalize()
+    return format(shown, "f")
+
+
+@dataclass
+class View:
+    raw: dict[str, Any]
+    generated_at: str
+
+    def __post_init__(self) -> None:
+        raw = self.raw
+        self.review = raw["review"]
+        self.review_id = str(self.review["id"])
+        self.draft = self.review.get("status") not in FINISHED_STATUSES
+        self.sha256 = bundle_sha256(raw)
+        self.footer = Footer(self.review_id, self.generated_at, self.sha256)
+        self.input = raw["scoring"]["input"]
+        self.output = raw["scoring"]["output"]
+        self.decimals = int(self.output.get("meta", {}).get("decimals", self.input.get("decimals", 2)))
+        self.criteria = self.input.get("criteria", [])
+        self.bids = self.input.get("bids", [])
+        self.bid_names = {str(b["id"]): b.get("name") or str(b["id"]) for b in self.bids}
+        self.results = {str(b["id"]): b for b in self.output.get("bids", [])}
+        self.names = {str(m["expert"]): m.get("name", "") for m in raw.get("panel", [])}
+        for sheet in raw.get("sheets", []):
+            self.names.setdefault(str(sheet["expert"]), sheet.get("name", ""))
+        seen: dict[str, None] = {}
+        for s in self.input.get("scores", []):
+            seen.setdefault(str(s["expert"]), None)
+        self.experts = list(seen)
+        self.party = "供应商" if self.review.get("kind") == "consultation" else "申报项目"
+
+    def expert_label(self, expert: Any) -> str:
+        name = self.names.get(str(expert), "")
+        return f"{name}（{expert}）" if name else str(expert)
+
+    def bid_label(self, bid: Any) -> str:
+        return f"{self.bid_names.get(str(bid), bid)}（{bid}）"
+
+    def subtotals(self) -> dict[tuple[str, str], str]:
+        """(expert, bid) → that expert's sum over the criteria, exact."""
+        values: dict[tuple[str, str], list[Any]] = {}
+        for s in self.input.get("scores", []):
+            values.setdefault((str(s["expert"]), str(s["bid"])), []).append(s["value"])
+        return {k: exact_sum(v, self.decimals) for k, v in values.items()}
+
+    def fields(self, n: int, *extra: tuple[str, str]) -> list[tuple[str, str]]:
+        """The first `n` heading fields, then the document's own."""
+        return [*self.heading_fields()[:n], *extra]
+
+    def heading_fields(self) -> list[tuple[str, str]]:
+        project = self.review.get("project", {})
+        return [
+            ("评审编号", self.review_id),
+            ("项目名称", f"{project.get('name', '')}（{project.get('code', '')}）"),
+            ("评审方式", KINDS.get(self.review.get("kind", ""), self.review.get("kind", ""))),
+            ("经办机构", self.review.get("agency", {}).get("name", "")),
+            ("评审状态", self.review.get("status", "") + ("（草稿）" if self.draft else "")),
+        ]
