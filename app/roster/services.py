@@ -77,13 +77,18 @@ def _like(value: str) -> str:
     return "%" + value.replace("%", "").replace("_", "").strip() + "%"
 
 
+def _contains(column: Any, value: str) -> Any:
+    # SQLite's LIKE already ignores ASCII case (and Piccolo warns on ILIKE there); PostgreSQL needs ILIKE.
+    return column.like(_like(value)) if is_sqlite() else column.ilike(_like(value))
+
+
 def _apply(query: Any, f: ExpertFilter, tree: SpecialtyTree) -> Any:
     if q := f.q.strip():
         if q.isascii() and q.replace(" ", "").isalpha():
             letters = q.replace(" ", "").lower()
-            query = query.where(Expert.name_initials.like(letters.replace("%", "") + "%") | Expert.name.ilike(_like(q)))
+            query = query.where(Expert.name_initials.like(letters + "%") | _contains(Expert.name, q))
         else:
-            query = query.where(Expert.name.ilike(_like(q)) | Expert.employer.ilike(_like(q)))
+            query = query.where(_contains(Expert.name, q) | _contains(Expert.employer, q))
     if f.specialty:
         column = "specialties" if is_sqlite() else "specialties::text"
         codes = sorted(tree.with_descendants(f.specialty))
@@ -94,11 +99,11 @@ def _apply(query: Any, f: ExpertFilter, tree: SpecialtyTree) -> Any:
     if f.status:
         query = query.where(Expert.status == f.status)
     if f.title:
-        query = query.where(Expert.title.ilike(_like(f.title)))
+        query = query.where(_contains(Expert.title, f.title))
     if f.level:
         query = query.where(Expert.level == f.level)
     if f.employer:
-        query = query.where(Expert.employer.ilike(_like(f.employer)))
+        query = query.where(_contains(Expert.employer, f.employer))
     return query
 
 
