@@ -41,27 +41,38 @@ def _scoped(query: Any, column: Any, ids: list[int] | None) -> Any:
     return query.where(column.is_in(ids)) if ids is not None and len(ids) <= _IN_LIMIT else query
 
 
-async def load_facts(on: dt.date, expert_ids: Sequence[int] | None = None) -> RosterFacts:
-    """Every tie 回避 looks at, as flat tuples: one query per table, none per expert."""
+async def load_facts(on: dt.date, expert_ids: Sequence[int] | None = None, *,
+                     employers: list[OrgTie] | None = None) -> RosterFacts:
+    """Every tie 回避 looks at, as flat tuples: one query per table, none per expert.
+
+    `employers`: the current-employer ties when the caller has already read them (the pool has).
+    """
     ids = None if expert_ids is None else sorted(set(expert_ids))
     if ids == []:
         return RosterFacts()
     since = engine.years_before(on, rules().conflict_window_years)
-    org: list[OrgTie] = []
+    org: list[OrgTie] = list(employers or [])
     person: list[PersonTie] = []
     project: list[ProjectTie] = []
-    query = Expert.select(Expert.id, Expert.employer, Expert.employer_credit_code)
-    for r in await _scoped(query, Expert.id, ids):
-        org.append(OrgTie(r["id"], "employer", r["employer"], r["employer_credit_code"]))
+    if employers is None:
+        query = Expert.select(Expert.id, Expert.employer, Expert.employer_credit_code)
+        for r in await _scoped(query, Expert.id, ids):
+            org.append(OrgTie(r["id"], "employer", r["employer"], r["employer_credit_code"]))
     recent = Employment.end_date.is_null() | (Employment.end_date >= since)
-    for r in await _scoped(Employment.select().where(recent), Employment.expert, ids):
+    query = Employment.select(Employment.id, Employment.expert, Employment.org_name, Employment.credit_code,
+                              Employment.start_date, Employment.end_date, Employment.position)
+    for r in await _scoped(query.where(recent), Employment.expert, ids):
         org.append(OrgTie(r["expert"], "employment", r["org_name"], r["credit_code"], r["start_date"],
                           r["end_date"], r["position"], r["id"]))
     held = Holding.end_date.is_null() | (Holding.end_date >= since)
-    for r in await _scoped(Holding.select().where(held), Holding.expert, ids):
+    query = Holding.select(Holding.id, Holding.expert, Holding.kind, Holding.org_name, Holding.credit_code,
+                           Holding.start_date, Holding.end_date, Holding.share_percent)
+    for r in await _scoped(query.where(held), Holding.expert, ids):
         org.append(OrgTie(r["expert"], r["kind"], r["org_name"], r["credit_code"], r["start_date"], r["end_date"],
                           r["share_percent"], r["id"]))
-    for r in await _scoped(Relative.select(), Relative.expert, ids):
+    query = Relative.select(Relative.id, Relative.expert, Relative.name, Relative.relation, Relative.employer,
+                            Relative.employer_credit_code)
+    for r in await _scoped(query, Relative.expert, ids):
         person.append(PersonTie(r["expert"], "relative", r["name"], r["relation"], r["id"]))
         if r["employer"] or r["employer_credit_code"]:
             org.append(OrgTie(r["expert"], "relative_employer", r["employer"], r["employer_credit_code"],
@@ -113,7 +124,8 @@ async def eligible_pool(
     wanted = set(statuses)
     stored = wanted | (set(PERIODIC) if "active" in wanted else set())
     rows = await Expert.select(
-        Expert.id, Expert.employer, Expert.region, Expert.specialties, Expert.status, Expert.status_from,
+        Expert.id, Expert.employer, Expert.employer_credit_code, Expert.region, Expert.specialties, Expert.status,
+        Expert.status_from,
         Expert.status_until, Expert.birth_year, Expert.id_number,
     ).where(Expert.status.is_in(sorted(stored))).order_by(Expert.id)
     limit = rules().age_limit
@@ -123,7 +135,8 @@ async def eligible_pool(
         and age_on(r["id_number"], r["birth_year"], on) <= limit
     ]
     ids = [r["id"] for r in candidates]
-    facts = await load_facts(on, ids if len(ids) <= _IN_LIMIT else None)
+    employers = [OrgTie(r["id"], "employer", r["employer"], r["employer_credit_code"]) for r in candidates]
+    facts = await load_facts(on, ids if len(ids) <= _IN_LIMIT else None, employers=employers)
     conflicts = engine.find_conflicts(facts, context, expert_ids=ids, window_years=rules().conflict_window_years)
     canon = OrgCanon(facts.org_links)
     pool = [
