@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Response, Template
@@ -177,7 +178,7 @@ class InvitationController(Controller):
             await invitations.answer_by_token(token, accept=accept, reason=reason)
         except PanelError as exc:
             if exc.status_code == 404:
-                raise
+                raise NotFoundException("邀请链接无效") from None
             return await self._page(token, exc.errors, exc.status_code)
         done = "感谢您接受邀请，请按时参加评审。" if accept else "已记录您的谢绝，感谢告知。"
         return await self._page(token, done=done)
