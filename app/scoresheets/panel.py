@@ -1,0 +1,289 @@
+"""The panel's view once the sheets are in: scoring's summary, 畸高畸低 prompts, returns for
+re-scoring (only for the 214号 Art. 32 reasons, regulations §1.8), the 组长, scoring settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from app.audit import services as audit
+from app.db import write_tx
+from app.panels.tables import PanelSeat
+from app.reviews.tables import Project, Review, ReviewKind, ReviewStatus
+from app.scoresheets.access import FlowError, can_act, ensure_open, seated, staff_view
+from app.scoresheets.inputs import review_rubric, scoring_input
+from app.scoresheets.tables import (
+    AnomalyNote,
+    Result,
+    ReturnReason,
+    Score,
+    ScoreSheet,
+    ScoringSettings,
+    SheetReturn,
+    SheetStatus,
+    Signature,
+)
+from scoring import ScoringError, evaluate
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def settings_of(review_id: int) -> ScoringSettings:
+    found = await ScoringSettings.objects().where(ScoringSettings.review == review_id).first()
+    return found or ScoringSettings(review=review_id)
+
+
+async def sheets_of(review_id: int) -> list[dict[str, Any]]:
+    return await ScoreSheet.select().where(ScoreSheet.review == review_id).order_by(ScoreSheet.id)
+
+
+async def progress(review_id: int) -> list[dict[str, Any]]:
+    """Each seated member with their sheet's status (never its scores)."""
+    members = await seated(review_id)
+    sheets = {s["seat"]: s for s in await sheets_of(review_id)}
+    for member in members:
+        member["sheet"] = sheets.get(member["id"])
+    return members
+
+
+def all_in(members: list[dict[str, Any]]) -> bool:
+    return bool(members) and all(m["sheet"] and m["sheet"]["status"] == SheetStatus.SUBMITTED.value for m in members)
+
+
+async def load_scoring_input(review: Review) -> dict[str, Any]:
+    """The scoring input from the submitted sheets of the seated members (the one place it is built)."""
+    members = await seated(review.id)
+    keys = {m["id"]: m["key"] for m in members}
+    sheets = [s for s in await sheets_of(review.id)
+              if s["seat"] in keys and s["status"] == SheetStatus.SUBMITTED.value]
+    by_sheet = {s["id"]: keys[s["seat"]] for s in sheets}
+    rows = await Score.select(Score.sheet, Score.bid, Score.criterion, Score.value).where(
+        Score.sheet.is_in(list(by_sheet) or [0]))
+    criteria, bids = await review_rubric(review.id)
+    project = await Project.select(Project.budget).where(Project.id == review.project).first()
+    settings = await settings_of(review.id)
+    return scoring_input(
+        review={"id": review.id, "kind": review.kind, "category": review.category, "price_weight": review.price_weight},
+        criteria=criteria, bids=bids,
+        scores=[{"expert": by_sheet[r["sheet"]], "bid": r["bid"], "criterion": r["criterion"], "value": r["value"]}
+                for r in rows],
+        budget=project["budget"] if project else None, pass_score=settings.pass_score,
+        anomaly_threshold=settings.anomaly_threshold, price_weight_approved=settings.price_weight_approved,
+    )
+
+
+async def evaluate_review(review: Review) -> tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]:
+    """(input, output or None, scoring errors)."""
+    data = await load_scoring_input(review)
+    try:
+        return data, evaluate(data), []
+    except ScoringError as exc:
+        return data, None, list(exc.errors)
+
+
+async def summary(user: Any, review_id: int) -> dict[str, Any]:
+    """The 组长's and agency's page: progress always; scoring's summary once every sheet is in."""
+    review, view, _ = await staff_view(user, review_id)
+    members = await progress(review.id)
+    criteria, bids = await review_rubric(review.id)
+    page: dict[str, Any] = {
+        "review": review, "view": view, "can_act": can_act(view), "members": members, "criteria": criteria,
+        "bids": {b["id"]: b for b in bids}, "all_in": all_in(members), "output": None, "errors": [],
+        "settings": await settings_of(review.id), "notes": await notes_of(review.id),
+        "returns": await SheetReturn.select().where(SheetReturn.review == review.id).order_by(SheetReturn.id),
+        "signatures": await signatures_of(review.id),
+    }
+    page["keys"] = {m["key"]: m for m in members}
+    page["sheet_by_key"] = {m["key"]: m["sheet"] for m in members if m["sheet"]}
+    if page["all_in"]:
+        _, page["output"], page["errors"] = await evaluate_review(review)
+    page["result"] = await Result.select().where(Result.review == review.id).output(load_json=True).first()
+    return page
+
+
+async def notes_of(review_id: int) -> list[dict[str, Any]]:
+    return await AnomalyNote.select().where(AnomalyNote.review == review_id).order_by(AnomalyNote.id)
+
+
+async def signatures_of(review_id: int) -> list[dict[str, Any]]:
+    return await (Signature.select().where(Signature.review == review_id).where(Signature.voided_at.is_null())
+                  .order_by(Signature.id))
+
+
+def _find_anomaly(output: dict[str, Any], key: str, bid_id: int, criterion_id: int | None) -> dict[str, Any] | None:
+    for anomaly in output.get("anomalies", []):
+        if (str(anomaly["expert"]) == key and anomaly["bid"] == bid_id
+                and anomaly["criterion"] == criterion_id):
+            return anomaly
+    return None
+
+
+async def _acting(user: Any, review_id: int) -> Review:
+    review, view, _ = await staff_view(user, review_id)
+    if not can_act(view):
+        raise FlowError({"role": "只有评审小组组长或经办人可以执行此操作"}, 403)
+    return review
+
+
+async def _sheet_in(review: Review, sheet_id: int) -> ScoreSheet:
+    sheet = await ScoreSheet.objects().where((ScoreSheet.id == sheet_id) & (ScoreSheet.review == review.id)).first()
+    if sheet is None:
+        raise NotFoundException("评分表不存在")
+    return sheet
+
+
+async def request_explanation(user: Any, review_id: int, sheet_id: int, bid_id: int,
+                              criterion_id: int | None) -> AnomalyNote:
+    """提示书面说明 — ask the member behind a 畸高畸低 flag for a written explanation (财库〔2012〕69号)."""
+    review = await _acting(user, review_id)
+    ensure_open(review)
+    sheet = await _sheet_in(review, sheet_id)
+    _, output, _ = await evaluate_review(review)
+    anomaly = _find_anomaly(output, sheet.expert_key, bid_id, criterion_id) if output else None
+    if anomaly is None:
+        raise FlowError({"anomaly": "该评分没有畸高畸低提示，无需说明"})
+    if await AnomalyNote.exists().where((AnomalyNote.sheet == sheet.id) & (AnomalyNote.revision == sheet.revision)
+                                        & (AnomalyNote.bid == bid_id) & (AnomalyNote.criterion == criterion_id
+                                        if criterion_id is not None else AnomalyNote.criterion.is_null())):
+        raise FlowError({"anomaly": "已要求该专家就此项作出说明"}, 409)
+    async with write_tx():
+        note = AnomalyNote(review=review.id, sheet=sheet.id, revision=sheet.revision, bid=bid_id,
+                           criterion=criterion_id, value=anomaly["value"], others_mean=anomaly["others_mean"],
+                           deviation=anomaly["deviation"], requested_by=user.id, requested_at=now_utc())
+        await note.save()
+        await audit.record(actor=user, action="scoresheet.explanation_requested", object_type="score_anomaly_note",
+                           object_id=note.id, agency_id=review.agency,
+                           new={"sheet_id": sheet.id, "bid": bid_id, "criterion": criterion_id,
+                                "value": anomaly["value"], "others_mean": anomaly["others_mean"]})
+    return note
+
+
+async def return_sheet(user: Any, review_id: int, sheet_id: int, *, reason: str, note: str,
+                       bid_id: int | None, criterion_id: int | None, unanimous: bool) -> SheetReturn:
+    """退回重评 — only for a 214号 Art. 32 reason, recorded; the signed revision stays in the history."""
+    review = await _acting(user, review_id)
+    ensure_open(review)
+    sheet = await _sheet_in(review, sheet_id)
+    errors: dict[str, str] = {}
+    if reason not in {r.value for r in ReturnReason}:
+        errors["reason"] = "退回重评只限以下情形：资格性检查认定错误、分值汇总计算错误、分项评分超出评分标准范围、" \
+                           "客观分评分不一致、经评审小组一致认定评分畸高畸低（财库〔2014〕214号 第三十二条）"
+    elif reason == ReturnReason.ANOMALY_UNANIMOUS.value and not unanimous:
+        errors["unanimous"] = "以评分畸高、畸低为由退回，须经评审小组一致认定，请确认后勾选"
+    note = note.strip()
+    if not note:
+        errors["note"] = "请写明需要更正的具体情况"
+    elif len(note) > 1000:
+        errors["note"] = "说明不超过 1000 字"
+    if sheet.status != SheetStatus.SUBMITTED.value:
+        errors["sheet"] = "只有已提交的评分表才能退回重评"
+    if errors:
+        raise FlowError(errors)
+    async with write_tx():
+        now = now_utc()
+        updated = await ScoreSheet.update({
+            ScoreSheet.status: SheetStatus.RETURNED.value, ScoreSheet.revision: sheet.revision + 1,
+            ScoreSheet.version: sheet.version + 1, ScoreSheet.content_sha256: "", ScoreSheet.updated_at: now,
+        }).where((ScoreSheet.id == sheet.id) & (ScoreSheet.version == sheet.version)).returning(ScoreSheet.id)
+        if not updated:
+            raise FlowError({"sheet": "评分表刚被他人更改，请刷新页面"}, 409)
+        back = SheetReturn(review=review.id, sheet=sheet.id, revision=sheet.revision, reason=reason, note=note,
+                           bid=bid_id, criterion=criterion_id, unanimous=unanimous, returned_by=user.id,
+                           returned_at=now)
+        await back.save()
+        voided = await Signature.update({Signature.voided_at: now}).where(
+            (Signature.review == review.id) & Signature.voided_at.is_null()).returning(Signature.id)
+        await audit.record(actor=user, action="scoresheet.returned", object_type="score_sheet", object_id=sheet.id,
+                           agency_id=review.agency,
+                           old={"status": sheet.status, "revision": sheet.revision,
+                                "content_sha256": sheet.content_sha256},
+                           new={"status": SheetStatus.RETURNED.value, "revision": sheet.revision + 1,
+                                "reason": reason, "note": note, "bid": bid_id, "criterion": criterion_id,
+                                "unanimous": unanimous, "signatures_voided": [v["id"] for v in voided]})
+    return back
+
+
+async def choose_leader(user: Any, review_id: int, seat_id: int) -> None:
+    """记录组长 — agency staff record the 组长 the panel chose among its members."""
+    review, view, _ = await staff_view(user, review_id)
+    if view != "staff":
+        raise FlowError({"role": "只有经办人可以登记组长"}, 403)
+    if review.status not in (ReviewStatus.DRAFT.value, ReviewStatus.OPEN.value):
+        raise FlowError({"review": "评审已结束，不能更换组长"}, 409)
+    members = {m["id"]: m for m in await seated(review.id)}
+    if seat_id not in members:
+        raise FlowError({"seat": "组长须是本评审小组已到位的成员"})
+    old = [m["id"] for m in members.values() if m["is_leader"]]
+    async with write_tx():
+        await PanelSeat.update({PanelSeat.is_leader: False}).where(
+            (PanelSeat.review == review.id) & (PanelSeat.id != seat_id))
+        await PanelSeat.update({PanelSeat.is_leader: True}).where(PanelSeat.id == seat_id)
+        await audit.record(actor=user, action="scoresheet.leader_chosen", object_type="review", object_id=review.id,
+                           agency_id=review.agency, old={"leader_seats": old},
+                           new={"leader_seat": seat_id, "name": members[seat_id]["display"]})
+
+
+def _decimal(text: str, field: str, errors: dict[str, str], low: Decimal, high: Decimal) -> Decimal | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        errors[field] = f"“{text}”不是数字"
+        return None
+    if not value.is_finite() or value < low or value > high:
+        errors[field] = f"须在 {low}–{high} 之间"
+        return None
+    return value
+
+
+async def save_settings(user: Any, review_id: int, *, pass_score: str, anomaly_threshold: str,
+                        price_weight_approved: bool, version: int) -> ScoringSettings:
+    review, view, _ = await staff_view(user, review_id)
+    if view != "staff":
+        raise FlowError({"role": "只有经办人可以修改评分设置"}, 403)
+    if review.status not in (ReviewStatus.DRAFT.value, ReviewStatus.OPEN.value):
+        raise FlowError({"review": "评审已结束，评分设置不能再改"}, 409)
+    errors: dict[str, str] = {}
+    score = _decimal(pass_score, "pass_score", errors, Decimal(0), Decimal(100))
+    threshold = _decimal(anomaly_threshold, "anomaly_threshold", errors, Decimal("0.01"), Decimal(1))
+    if review.kind != ReviewKind.CONSULTATION.value and score is None and not errors.get("pass_score"):
+        errors["pass_score"] = "立项评审和验收须设定合格分"
+    if errors:
+        raise FlowError(errors)
+    current = await settings_of(review.id)
+    stored = current._exists_in_db
+    if stored and current.version != version:
+        raise FlowError({"version": "评分设置已被他人修改，请刷新页面"}, 409)
+    async with write_tx():
+        old = {"pass_score": current.pass_score, "anomaly_threshold": current.anomaly_threshold,
+               "price_weight_approved": current.price_weight_approved}
+        current.pass_score, current.anomaly_threshold = score, threshold
+        current.price_weight_approved = price_weight_approved
+        current.updated_by, current.updated_at = user.id, now_utc()
+        current.version = current.version + 1 if stored else 1
+        await current.save()
+        await audit.record(actor=user, action="scoresheet.settings_saved", object_type="review", object_id=review.id,
+                           agency_id=review.agency, old=old,
+                           new={"pass_score": score, "anomaly_threshold": threshold,
+                                "price_weight_approved": price_weight_approved})
+    return current
+
+
+async def result_json(user: Any, review_id: int) -> dict[str, Any]:
+    """The published input and output (an auditor re-runs `python -m scoring evaluate` on `input`)."""
+    review, _, _ = await staff_view(user, review_id)
+    row = await Result.select().where(Result.review == review.id).output(load_json=True).first()
+    if row is None:
+        raise NotFoundException("结果尚未公布")
+    return {"review": review.id, "input": row["input"], "output": row["output"], "outcome": row["outcome"],
+            "input_sha256": row["input_sha256"], "result_sha256": row["result_sha256"],
+            "published_at": row["published_at"].isoformat(), "balance_payment_due": row["balance_payment_due"]}
+
