@@ -13,7 +13,7 @@ from app.accounts.guards import READERS, requires_role
 from app.accounts.tables import Role
 from app.reviews import bids, rubrics, services
 from app.reviews.composition import check_composition
-from app.reviews.parsing import ReviewError
+from app.reviews.parsing import ReviewError, money_str
 from app.reviews.schemas import (
     BidInput,
     BidOut,
@@ -202,15 +202,16 @@ class ReviewApiController(Controller):
         project = await Project.objects().where(Project.id == review.project).first()
         return ReviewOut(
             id=review.id, project_id=project.id, project_name=project.name, kind=review.kind, title=review.title,
-            status=review.status, budget=str(project.budget),
+            status=review.status, budget=money_str(project.budget),
             price_weight=str(review.price_weight) if review.price_weight is not None else None,
             category=review.category, panel_source=review.panel_source, panel_size=review.panel_size,
             purchaser_reps=review.purchaser_reps, alternates=review.alternates,
             require=services.load_json(review.require) or {},
-            criteria=[CriterionOut(id=c["id"], position=c["position"], name=c["name"], max_points=str(c["max_points"]),
-                                   group=c["group"], kind=c["kind"], veto=c["veto"], guidance=c["guidance"])
+            criteria=[CriterionOut(id=c["id"], position=c["position"], name=c["name"],
+                                   max_points=money_str(c["max_points"]), group=c["group"], kind=c["kind"],
+                                   veto=c["veto"], guidance=c["guidance"])
                       for c in await rubrics.list_criteria(review.id)],
             bids=[BidOut(id=b["id"], position=b["position"], supplier_name=b["supplier_name"], title=b["title"],
                          credit_code=b["credit_code"], legal_representative=b["legal_representative"],
-                         final_quote=str(b["final_quote"]) if b["final_quote"] is not None else None,
+                         final_quote=money_str(b["final_quote"]),
                          valid=b["valid"]) for b in await bids.list_bids(review.id)])

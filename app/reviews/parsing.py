@@ -76,3 +76,8 @@ def percent(value: str, field: str, label: str, errors: dict[str, str]) -> Decim
         errors[field] = f"{label}须在 0–100 之间"
         return None
     return (number / 100).quantize(Decimal("0.0001"))
+
+
+def money_str(value: Decimal | None) -> str | None:
+    """元 with two places (SQLite hands back Decimal('398000') for 398000.00)."""
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
