@@ -186,6 +186,9 @@ async def load_demo(*, experts: int = 300, seed: int = 2026, if_empty: bool = Fa
                 await audit.record(actor=SYSTEM, action="expert.account_linked", object_type="expert",
                                    object_id=first_expert.id, new={"user_id": user.id})
         lines.append(f"{role:<11} {username:<10} {password}")
+    from app.reviews.demo import load_review_demo  # reviews builds on the accounts above
+
+    await load_review_demo(echo)
     accounts_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(accounts_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
