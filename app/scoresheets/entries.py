@@ -6,12 +6,15 @@ Pure: the caller passes the review's bids and criteria.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 MAX_COMMENT = 2000
+# Plain decimals only: no exponents, no NaN or Infinity, no thousands separators.
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,14 @@ def check_entries(
         if text == "":
             continue
         try:
-            value = Decimal(text)
+            value = Decimal(text) if _NUMBER.fullmatch(text) else None
         except InvalidOperation:
+            value = None
+        if value is None:
             errors[key] = f"{where}：“{text}”不是数字"
             continue
         maximum = Decimal(crit["max_points"])
-        if not value.is_finite():
-            errors[key] = f"{where}：“{text}”不是数字"
-        elif value < 0 or value > maximum:
+        if value < 0 or value > maximum:
             errors[key] = f"{where}：得分须在 0–{_plain(maximum)} 分之间（您填写了 {text}）"
         elif value != value.quantize(Decimal("0.01")):
             errors[key] = f"{where}：得分最多保留两位小数（您填写了 {text}）"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -212,3 +213,16 @@ async def test_conflict_without_reason_is_refused(world, signed_in):
                        {"conflict": "no", "pledge": "yes"})).status_code == 303
     again = await post(client, f"/scoring/reviews/{panel.review_id}/declaration", {"conflict": "no", "pledge": "yes"})
     assert again.status_code == 409 and "已签署" in again.text
+
+
+async def test_two_tabs_saving_at_the_same_moment(scored, signed_in):
+    panel, clients, sheets = scored
+    tab1, tab2 = clients["ex1"], await signed_in("ex1")
+    a, t1 = panel.bids["A"], panel.criteria["T1"]
+    responses = await asyncio.gather(
+        _draft(tab1, sheets["ex1"], 1, [{"bid": a, "criterion": t1, "value": "11"}]),
+        _draft(tab2, sheets["ex1"], 1, [{"bid": a, "criterion": t1, "value": "22"}]))
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    winner = "11.00" if responses[0].status_code == 200 else "22.00"
+    assert await _values(sheets["ex1"]) == [(a, t1, winner)]
+    assert (await ScoreSheet.objects().where(ScoreSheet.id == sheets["ex1"]).first()).version == 2
