@@ -6,6 +6,7 @@ passwords are random per machine and kept in var/demo-accounts.txt.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import secrets
@@ -164,6 +165,7 @@ async def load_demo(*, experts: int = 300, seed: int = 2026, if_empty: bool = Fa
             await audit.record(actor=SYSTEM, action="roster.imported", object_type="expert", object_id="demo",
                                new={"count": len(chunk), "source": "demo", "seed": seed})
         echo(f"  专家 {min(start + batch, len(rows))}/{len(rows)}")
+    await _demo_ties(seed)
 
     rng = secrets.SystemRandom()
     city = agencies["昆明市社会保险局"].id
@@ -195,6 +197,24 @@ async def load_demo(*, experts: int = 300, seed: int = 2026, if_empty: bool = Fa
         fh.write("# 演示账户（角色 用户名 密码）— demo accounts (role username password)\n" + "\n".join(lines) + "\n")
     echo("演示数据加载完成。")
     _print_accounts(accounts_file, echo)
+
+
+async def _demo_ties(seed: int) -> None:
+    """A few 回避 facts, so the 回避检查 page has something to explain with the demo's own units."""
+    from app.roster.tables import Employment, Relative
+
+    rng = random.Random(seed + 1)
+    experts = await Expert.select(Expert.id, Expert.employer).order_by(Expert.id)
+    employers = sorted({e["employer"] for e in experts})
+    async with write_tx():
+        for e in rng.sample(experts, k=min(20, len(experts))):
+            await Employment.insert(Employment(expert=e["id"], org_name=rng.choice(employers), position="工程师",
+                                               start_date=dt.date(2016, 3, 1), end_date=dt.date(2024, 12, 31)))
+        for e in rng.sample(experts, k=min(10, len(experts))):
+            await Relative.insert(Relative(expert=e["id"], relation="配偶", name=f"演示亲属{e['id']}",
+                                           employer=rng.choice(employers)))
+        await audit.record(actor=SYSTEM, action="roster.demo_ties", object_type="expert", object_id="demo",
+                           new={"employment": 20, "relatives": 10, "seed": seed})
 
 
 def _print_accounts(path, echo: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]
