@@ -191,6 +191,9 @@ async def load_demo(*, experts: int = 300, seed: int = 2026, if_empty: bool = Fa
     from app.reviews.demo import load_review_demo  # reviews builds on the accounts above
 
     await load_review_demo(echo)
+    from app.scoresheets.demo import load_scoring_demo  # online scoring: open reviews with demo experts
+
+    lines += await load_scoring_demo(echo, lambda: _password(rng))
     accounts_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(accounts_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
