@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -45,7 +45,9 @@ def _int(text: str) -> int | None:
 
 
 def _page(name: str, context: dict[str, Any], status: int = 200) -> Template:
-    return Template(f"scoresheets/{name}.html.j2", context={**LABELS, **context}, status_code=status)
+    # Explicit: a handler typed `-> Any` would otherwise send the page as text/plain.
+    return Template(f"scoresheets/{name}.html.j2", context={**LABELS, **context}, status_code=status,
+                    media_type=MediaType.HTML)
 
 
 class ScoringPages(Controller):

@@ -49,6 +49,7 @@ async def test_consultation_end_to_end(world, signed_in, tmp_path):
     # Before the declaration no bid material is shown.
     page = await first.get(f"/scoring/reviews/{panel.review_id}/sheet")
     assert page.status_code == 200 and "承诺书" in page.text and "A供应商有限公司" not in page.text
+    assert page.headers["content-type"].startswith("text/html")
     refused = await post(first, f"/scoring/reviews/{panel.review_id}/declaration", {"conflict": "no"})
     assert refused.status_code == 400 and "请阅读并勾选承诺书" in refused.text
     sheets = {name: await open_and_declare(c, panel) for name, c in clients.items()}
