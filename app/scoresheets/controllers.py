@@ -69,7 +69,11 @@ class ScoringPages(Controller):
 
     @get("/reviews/{review_id:int}/sheet", guards=[EXPERT])
     async def my_sheet(self, request: Request, review_id: FromPath[int]) -> Any:
-        sheet = await sheets.open_sheet(request.user, review_id)
+        try:
+            sheet = await sheets.open_sheet(request.user, review_id)
+        except FlowError as exc:
+            flash(request, "；".join(exc.errors.values()), category="warning")
+            return Redirect("/scoring", status_code=303)
         if sheet is None:
             return await self._declaration(request, review_id, {}, DeclarationForm())
         return Redirect(f"/scoring/sheets/{sheet.id}", status_code=303)

@@ -144,6 +144,8 @@ async def request_explanation(user: Any, review_id: int, sheet_id: int, bid_id: 
     review = await _acting(user, review_id)
     ensure_open(review)
     sheet = await _sheet_in(review, sheet_id)
+    if not all_in(await progress(review.id)):
+        raise FlowError({"sheets": "全部评分表提交后才能就评分畸高畸低提示说明"}, 409)
     _, output, _ = await evaluate_review(review)
     anomaly = _find_anomaly(output, sheet.expert_key, bid_id, criterion_id) if output else None
     if anomaly is None:

@@ -17,7 +17,7 @@ from app.audit import services as audit
 from app.db import write_tx
 from app.exports.bundle import sheet_content_sha256
 from app.panels.tables import PanelSeat, SeatState
-from app.reviews.tables import Review
+from app.reviews.tables import Review, ReviewStatus
 from app.scoresheets.access import FlowError, ensure_open, expert_key, get_review, log, member_review
 from app.scoresheets.entries import CleanScore, Entry, check_entries
 from app.scoresheets.inputs import review_rubric
@@ -99,6 +99,8 @@ async def _deliver_mail() -> None:
 async def open_sheet(user: Any, review_id: int) -> ScoreSheet | None:
     """The member's sheet, created at first visit after the declaration; None before it."""
     review, seat = await member_review(user, review_id)
+    if review.status == ReviewStatus.DRAFT.value:
+        raise FlowError({"review": "评审尚未开始，开始后才能查看评审材料和评分"}, 409)
     declaration = await declaration_of(seat.id)
     if declaration is None or declaration.conflict:
         return None

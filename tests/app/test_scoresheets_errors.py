@@ -226,3 +226,15 @@ async def test_two_tabs_saving_at_the_same_moment(scored, signed_in):
     winner = "11.00" if responses[0].status_code == 200 else "22.00"
     assert await _values(sheets["ex1"]) == [(a, t1, winner)]
     assert (await ScoreSheet.objects().where(ScoreSheet.id == sheets["ex1"]).first()).version == 2
+
+
+async def test_nothing_is_shown_before_the_review_opens(world, signed_in):
+    panel = await make_panel(world, kind="consultation", criteria=CONSULTATION_CRITERIA, bids=CONSULTATION_BIDS,
+                             experts=1, prefix="dr", status="draft")
+    client = await signed_in("dr1")
+    response = await client.get(f"/scoring/reviews/{panel.review_id}/sheet", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/scoring"
+    assert "评审尚未开始" in (await client.get("/scoring")).text
+    declared = await post(client, f"/scoring/reviews/{panel.review_id}/declaration", {"conflict": "no",
+                                                                                        "pledge": "yes"})
+    assert declared.status_code == 409 and not await Declaration.exists()
