@@ -4,13 +4,16 @@ publication — and the published result equal to `python -m scoring evaluate` o
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from app.audit.services import verify_chain
 from app.audit.tables import AuditRecord
-from app.exports.bundle import sheet_content_sha256
+from app.exports.bundle import build_bundle, parse_bundle, sheet_content_sha256
+from app.exports.verify import verify_bundle
 from app.panels.tables import PanelSeat
 from app.reviews.tables import Review
+from app.scoresheets.records import bundle_parts
 from app.scoresheets.tables import (
     AnomalyNote,
     Declaration,
@@ -170,6 +173,14 @@ async def test_consultation_end_to_end(world, signed_in, tmp_path):
     corrected_score = {"expert": str(panel.expert_ids["ex3"]), "bid": b, "criterion": t1, "value": "30"}
     assert corrected_score in result["input"]["scores"]
     assert run_scoring_cli(result["input"], tmp_path) == result["output"]
+    # The review bundle built from this area's records passes `pingshen verify`'s checks.
+    raw = build_bundle(**await bundle_parts(panel.review_id))
+    report = verify_bundle(raw, parse_bundle(raw))
+    assert report.failures == [] and len(report.checks) > 10
+    assert raw["returns"][0]["old_value"] == "26.00" and raw["returns"][0]["new_value"] == "30.00"
+    tampered = json.loads(json.dumps(raw))
+    tampered["sheets"][0]["scores"][0]["value"] = "1.00"
+    assert verify_bundle(tampered, parse_bundle(tampered)).failures
     review = await Review.objects().where(Review.id == panel.review_id).first()
     assert review.status == "published" and review.published_at is not None
     assert (await post(agency, f"/scoring/reviews/{panel.review_id}/publish", {})).status_code == 409
