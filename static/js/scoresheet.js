@@ -44,7 +44,8 @@
       const bid = input.dataset.bid;
       const value = Number(input.value.trim());
       if (!(bid in sums)) { sums[bid] = 0; }
-      if (input.value.trim() !== "" && !Number.isNaN(value)) { sums[bid] += Math.round(value * 100); }
+      const counted = input.value.trim() !== "" && !input.hasAttribute("aria-invalid") && !Number.isNaN(value);
+      if (counted) { sums[bid] += Math.round(value * 100); }
     });
     form.querySelectorAll(".subtotal").forEach(function (cell) {
       cell.textContent = ((sums[cell.dataset.bid] || 0) / 100).toFixed(2);
