@@ -100,6 +100,7 @@ async def summary(user: Any, review_id: int) -> dict[str, Any]:
         "signatures": await signatures_of(review.id),
     }
     page["keys"] = {m["key"]: m for m in members}
+    page["requested"] = {f"{n['sheet']}-{n['bid']}-{n['criterion'] or ''}" for n in page["notes"]}
     page["sheet_by_key"] = {m["key"]: m["sheet"] for m in members if m["sheet"]}
     if page["all_in"]:
         _, page["output"], page["errors"] = await evaluate_review(review)

@@ -114,6 +114,10 @@ async def test_consultation_end_to_end(world, signed_in, tmp_path):
     assert asked.status_code == 303, asked.text
     note = await AnomalyNote.objects().where(AnomalyNote.sheet == sheets["ex3"]).first()
     assert (note.value, note.others_mean, note.deviation) == ("46.00", "61.25", "-15.25")
+    assert "已要求说明" in (await first.get(f"/scoring/reviews/{panel.review_id}")).text
+    again = await post(first, f"/scoring/reviews/{panel.review_id}/explanations",
+                       {"sheet_id": str(sheets["ex3"]), "bid_id": str(b), "criterion_id": ""})
+    assert again.status_code == 409 and "已要求该专家" in again.text
     # Signing waits for the explanation.
     blocked = await post(clients["ex2"], f"/scoring/reviews/{panel.review_id}/signature",
                          {"agree": "yes", "password": "Test-Passw0rd!"})
