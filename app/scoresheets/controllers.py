@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from app.accounts.guards import requires_role, requires_signed_in
 from app.accounts.tables import Role
 from app.reviews.tables import KIND_LABELS, STATUS_LABELS
-from app.scoresheets import finish, panel, sheets
+from app.scoresheets import finish, panel, setup, sheets
 from app.scoresheets.access import FlowError, member_review, reviews_for
 from app.scoresheets.entries import Entry
 from app.scoresheets.schemas import (
@@ -165,11 +165,11 @@ class ScoringPages(Controller):
     @post("/reviews/{review_id:int}/leader", guards=[AGENCY])
     async def leader(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[LeaderForm]) -> Any:
         return await self._act(request, review_id,
-                               panel.choose_leader(request.user, review_id, _int(data.seat_id) or 0), "已登记组长。")
+                               setup.choose_leader(request.user, review_id, _int(data.seat_id) or 0), "已登记组长。")
 
     @post("/reviews/{review_id:int}/settings", guards=[AGENCY])
     async def settings(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[SettingsForm]) -> Any:
-        return await self._act(request, review_id, panel.save_settings(
+        return await self._act(request, review_id, setup.save_settings(
             request.user, review_id, pass_score=data.pass_score, anomaly_threshold=data.anomaly_threshold,
             price_weight_approved=data.price_weight_approved == "yes", version=_int(data.version) or 0),
             "评分设置已保存。")
