@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import secrets
 import shutil
@@ -127,7 +128,8 @@ async def _run(folder: Path, record: dict[str, Any], review_ids: list[int], gene
             _write(folder, record)
 
         await asyncio.to_thread(export_season, paths, folder / "season.zip", generated_at=generated,
-                                progress=progress, total=len(paths), workers=_workers())
+                                progress=progress, total=len(paths), workers=_workers(),
+                                mp_context=multiprocessing.get_context("forkserver"))
         record.update(state="done", phase="done", finished_at=generation_time())
     except Exception as exc:  # the page must say it failed, not spin forever
         log.exception("exports: season job %s failed", record["id"])

@@ -14,6 +14,7 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -48,11 +49,13 @@ def export_season(
     total: int | None = None,
     formats: tuple[str, ...] = ("xlsx", "pdf"),
     workers: int = 1,
+    mp_context: BaseContext | None = None,
 ) -> int:
     """Write every review's bundle and documents under `<review id>/` plus 清单.csv; return the count.
 
     `bundles` are bundle dicts or bundle file paths (read by the workers), possibly a generator. `progress(done, total,
-    review_id)` is called after each review is written.
+    review_id)` is called after each review is written. A server passes `mp_context` (forkserver):
+    forking a process that runs threads and an event loop can copy a held lock into the workers.
     """
     index: list[list[str]] = []
     # PDF and xlsx are already compressed; deflating them again costs time and saves little.
@@ -70,7 +73,7 @@ def export_season(
             for raw in bundles:
                 write(*_render(raw, generated_at, formats))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
                 pending: deque[Future[Any]] = deque()
                 for raw in bundles:
                     pending.append(pool.submit(_render, raw, generated_at, formats))

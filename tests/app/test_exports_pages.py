@@ -151,7 +151,7 @@ async def test_unfinished_review_exports_only_as_a_draft(world, signed_in):
 
 
 async def test_season_export_with_progress(world, signed_in, monkeypatch):
-    monkeypatch.setenv("PINGSHEN_EXPORT_WORKERS", "1")
+    monkeypatch.setenv("PINGSHEN_EXPORT_WORKERS", "2")  # worker processes from a forkserver, as served
     panel = await finished_consultation(world, signed_in)
     agency = await signed_in("agency")
     bad = await post_form(agency, "/exports/season", {"date_from": "2026-12-01", "date_to": "2026-01-01"})
