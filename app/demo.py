@@ -22,24 +22,9 @@ from app.audit import services as audit
 from app.audit.services import SYSTEM
 from app.db import write_tx
 from app.roster.idcard import check_digit
-from app.roster.tables import Expert, Specialty
+from app.roster.specialties import ensure_defaults
+from app.roster.tables import Expert
 from app.settings import get_settings
-
-#: Default specialty tree (regulations §5.3: configurable; these are proposals).
-SPECIALTIES: list[tuple[str, str, str]] = [
-    ("policy", "工伤保险政策", ""),
-    ("safety", "安全生产", ""),
-    ("safety.chemical", "危险化学品", "safety"),
-    ("safety.mining", "矿山", "safety"),
-    ("safety.metallurgy", "冶金", "safety"),
-    ("safety.construction", "建筑施工", "safety"),
-    ("safety.transport", "交通运输", "safety"),
-    ("safety.machinery", "机械制造", "safety"),
-    ("occupational_health", "职业卫生/职业病防治", ""),
-    ("training", "宣传培训", ""),
-    ("finance", "财务审计", ""),
-    ("law", "法律", ""),
-]
 
 REGIONS: dict[str, tuple[str, list[str]]] = {
     # 州(市): (行政区划代码 prefix, counties)
@@ -149,12 +134,11 @@ async def load_demo(*, experts: int = 300, seed: int = 2026, if_empty: bool = Fa
         return
     echo("正在加载演示数据……")
     async with write_tx():
-        for code, name, parent in SPECIALTIES:
-            await Specialty.insert(Specialty(code=code, name=name, parent_code=parent, sort_order=len(code)))
+        specialties = await ensure_defaults(SYSTEM)
         agencies: dict[str, Agency] = {}
         for name, region in AGENCIES:
             agencies[name] = await create_agency(name, region, actor=SYSTEM)
-    echo(f"  机构 {len(agencies)} 个，专业分类 {len(SPECIALTIES)} 项")
+    echo(f"  机构 {len(agencies)} 个，专业分类 {specialties} 项")
 
     rows = make_experts(experts, seed)
     batch = 100
