@@ -18,6 +18,7 @@ from app.exports.collect_audit import review_audit_rows
 from app.exports.collect_panel import draws_of_review, sitting_panel
 from app.exports.collect_scores import scores_part
 from app.reviews.tables import Bid, Project, Review, ReviewStatus
+from app.scoresheets.decisions import bundle_records
 
 #: Review status → the bundle's vocabulary. Only a published result is final
 #: (bundle.FINISHED_STATUSES); everything else exports as a draft watermarked 草稿.
@@ -90,7 +91,7 @@ async def review_bundle(review_id: int) -> dict[str, Any]:
         scoring_input=scores.pop("input"), scoring_output=scores.pop("output"),
         panel=panel, draws=draws, audit_records=audit_rows,
         qualification=await _qualification(review.id),
-        abnormal_price_reviews=[], ranking_notes=[],
+        **await bundle_records(review.id),
         **scores,
     )
 

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from app.accounts.guards import requires_role, requires_signed_in
 from app.accounts.tables import Role
 from app.reviews.tables import KIND_LABELS, STATUS_LABELS
-from app.scoresheets import finish, panel, setup, sheets
+from app.scoresheets import decisions, finish, panel, setup, sheets
 from app.scoresheets.access import FlowError, member_review, reviews_for
 from app.scoresheets.entries import Entry
 from app.scoresheets.schemas import (
@@ -21,6 +21,8 @@ from app.scoresheets.schemas import (
     ExplanationForm,
     ExplanationRequestForm,
     LeaderForm,
+    PriceReviewForm,
+    RankingNoteForm,
     RefusalForm,
     ReturnForm,
     Saved,
@@ -187,6 +189,24 @@ class ScoringPages(Controller):
             request.user, review_id, _int(data.sheet_id) or 0, reason=data.reason, note=data.note,
             bid_id=_int(data.bid_id), criterion_id=_int(data.criterion_id), unanimous=data.unanimous == "yes"),
             "评分表已退回重评，原版本已保留。")
+
+    @post("/reviews/{review_id:int}/price-reviews", guards=[PANEL_ACTORS])
+    async def price_review(self, request: Request, review_id: FromPath[int],
+                           data: URLEncodedBody[PriceReviewForm]) -> Any:
+        return await self._act(request, review_id, decisions.record_price_review(
+            request.user, review_id, _int(data.bid_id), explanation=data.explanation, received_on=data.received_on,
+            decision=data.decision, reasons=data.reasons), "已记录异常低价审查结论。")
+
+    @post("/reviews/{review_id:int}/ties", guards=[PANEL_ACTORS])
+    async def tie(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Any:
+        return await self._act(request, review_id, decisions.settle_tie(
+            request.user, review_id, _int(data.get("rank", "")), data), "已记录并列的处理方式和排序结果。")
+
+    @post("/reviews/{review_id:int}/ranking-notes", guards=[PANEL_ACTORS])
+    async def ranking_note(self, request: Request, review_id: FromPath[int],
+                           data: URLEncodedBody[RankingNoteForm]) -> Any:
+        return await self._act(request, review_id, decisions.save_ranking_note(
+            request.user, review_id, _int(data.bid_id), data.note, _int(data.version) or 0), "已保存排序理由。")
 
     @post("/reviews/{review_id:int}/refusals", guards=[AGENCY])
     async def refusal(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[RefusalForm]) -> Any:

@@ -12,6 +12,7 @@ from app.accounts.tables import User
 from app.audit import services as audit
 from app.db import write_tx
 from app.reviews.tables import Review, ReviewKind, ReviewStatus
+from app.scoresheets import decisions
 from app.scoresheets.access import FlowError, ensure_open, log, member_review, seated, staff_view
 from app.scoresheets.inputs import legal_part, result_sha256, review_rubric, sha256_of
 from app.scoresheets.panel import all_in, evaluate_review, notes_of, progress, signatures_of
@@ -34,6 +35,9 @@ async def _ready(review: Review) -> tuple[dict[str, Any], dict[str, Any]]:
     data, output, errors = await evaluate_review(review)
     if output is None:
         raise FlowError({"scoring": "评分汇总未通过校验：" + "；".join(e["message"] for e in errors)}, 409)
+    problems = await decisions.pending(review, output)
+    if problems:
+        raise FlowError(problems, 409)
     return data, output
 
 
@@ -149,6 +153,9 @@ async def publish(user: Any, review_id: int) -> Result:
     data, output, errors = await evaluate_review(review)
     if output is None:
         raise FlowError({"scoring": "评分汇总未通过校验：" + "；".join(e["message"] for e in errors)}, 409)
+    problems = await decisions.pending(review, output)
+    if problems:
+        raise FlowError({k: v + "，不能公布结果" for k, v in problems.items()}, 409)
     digest = result_sha256(output)
     signed = {s["result_sha256"] for s in await signatures_of(review.id)}
     if signed != {digest}:

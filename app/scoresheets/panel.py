@@ -102,6 +102,9 @@ async def summary(user: Any, review_id: int) -> dict[str, Any]:
     page["sheet_by_key"] = {m["key"]: m["sheet"] for m in members if m["sheet"]}
     if page["all_in"]:
         _, page["output"], page["errors"] = await evaluate_review(review)
+    from app.scoresheets import decisions  # decisions builds on this module
+
+    page["decisions"] = await decisions.page_part(review, page["output"])
     page["result"] = await Result.select().where(Result.review == review.id).output(load_json=True).first()
     return page
 

@@ -58,6 +58,22 @@ class ReturnForm:
 
 
 @dataclass
+class PriceReviewForm:
+    bid_id: str = ""
+    explanation: str = ""
+    received_on: str = ""
+    decision: str = ""
+    reasons: str = ""
+
+
+@dataclass
+class RankingNoteForm:
+    bid_id: str = ""
+    note: str = ""
+    version: str = "0"
+
+
+@dataclass
 class RefusalForm:
     seat_id: str = ""
 

@@ -194,3 +194,75 @@ class Result(Table, tablename="review_result"):
     """验收合格: the balance payment (尾款) is due."""
     published_by = ForeignKey(references=User)
     published_at = Timestamptz(default=TimestamptzNow())
+
+
+class PriceDecision(str, Enum):
+    ACCEPTED = "accepted"
+    """报价合理，投标（响应）有效."""
+    REJECTED = "rejected"
+    """不能证明报价合理，投标（响应）无效."""
+
+
+PRICE_DECISION_LABELS = {
+    PriceDecision.ACCEPTED.value: "报价合理，投标有效",
+    PriceDecision.REJECTED.value: "不能证明报价合理，投标无效",
+}
+
+
+class PriceReview(Table, tablename="abnormal_price_review"):
+    """异常低价审查 — the supplier's written explanation and the panel's decision (财库〔2026〕2号,
+    regulations §2). One decision per bid; the bid stays valid until it is recorded."""
+
+    review = ForeignKey(references=Review, index=True)
+    bid = ForeignKey(references=Bid, index=True)
+    triggers = JSON(default=[])
+    """scoring's `abnormal_low_price_triggers` when the decision was taken."""
+    explanation = Text(default="")
+    """供应商书面说明 (as received)."""
+    received_on = Varchar(length=10, default="")
+    """Date the explanation was received, YYYY-MM-DD (Beijing date)."""
+    decision = Varchar(length=20, choices=PriceDecision)
+    reasons = Text(default="")
+    decided_by = ForeignKey(references=User)
+    decided_at = Timestamptz(default=TimestamptzNow())
+
+
+class TieMethod(str, Enum):
+    LOT = "lot"
+    VOTE = "vote"
+    RULE = "rule"
+
+
+TIE_METHOD_LABELS = {
+    TieMethod.LOT.value: "在监督下抽签",
+    TieMethod.VOTE.value: "评审小组表决（少数服从多数）",
+    TieMethod.RULE.value: "按磋商文件载明的规则",
+}
+
+
+class TieSettlement(Table, tablename="ranking_tie_settlement"):
+    """并列的处理 — how the panel settled a tie scoring left unresolved (214号 is silent; regulations §1.6)."""
+
+    review = ForeignKey(references=Review, index=True)
+    rank = Integer()
+    """The rank the tied bids share in scoring's output."""
+    bids = JSON(default=[])
+    """The tied bid ids, sorted (the group the settlement applies to)."""
+    order = JSON(default=[])
+    """The same bid ids in the settled order, best first."""
+    method = Varchar(length=20, choices=TieMethod)
+    basis = Text(default="")
+    """What was done: who drew the lot under whose supervision, the vote, the rule applied."""
+    recorded_by = ForeignKey(references=User)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class RankingNote(Table, tablename="ranking_note"):
+    """排序理由 — the panel's own reasons for a bid's place (评审报告, 214号 Art. 26; regulations §1.7)."""
+
+    review = ForeignKey(references=Review, index=True)
+    bid = ForeignKey(references=Bid)
+    note = Text(default="")
+    recorded_by = ForeignKey(references=User)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    version = Integer(default=1)
