@@ -77,7 +77,20 @@ async def authenticate(username: str, password: str, *, ip: str = "", now: dt.da
         )
         await audit.record(actor=user, action="account.signed_in", object_type="user", object_id=user.id,
                            new={"ip": ip}, now=now)
+    await _recheck_conflicts_at_sign_in(user)
     return SignInResult(user)
+
+
+async def _recheck_conflicts_at_sign_in(user: User) -> None:
+    """An expert signing in gets their open seats re-checked for 回避; never blocks the sign-in."""
+    if user.role != Role.EXPERT.value:
+        return
+    try:
+        from app.conflicts.recheck import recheck_expert_at_sign_in  # lazy: accounts imports no other area
+
+        await recheck_expert_at_sign_in(user)
+    except Exception:
+        log.exception("回避 re-check at sign-in failed for %s; sign-in continues", user.username)
 
 
 async def sign_out(user: User) -> None:

@@ -61,6 +61,14 @@ async def add_bid(actor: Any, review_id: int, data: BidInput) -> int:
                            new={"bid_id": bid.id, "supplier_name": supplier, "title": title, "credit_code": code,
                                 "legal_representative": legal, "head": head,
                                 "final_quote": str(quote) if quote is not None else None})
+        # A bidder known only now may conflict with experts already drawn: recuse them in this transaction.
+        from app.conflicts.recheck import recheck_review_after_bids
+
+        recused = await recheck_review_after_bids(actor, review)
+    if recused:
+        from app.conflicts.recheck import deliver_mail
+
+        await deliver_mail()
     return bid.id
 
 

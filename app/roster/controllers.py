@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from app.accounts.guards import requires_role
 from app.accounts.tables import Role
 from app.conflicts import services as conflicts
-from app.roster import declarations, importer, services
+from app.roster import accounts, declarations, importer, services
 from app.roster.config import rules
 from app.roster.schemas import ImportUpload
 from app.roster.services import ExpertFilter, RosterError
@@ -189,6 +189,44 @@ class RosterController(Controller):
         flash(request, "已删除", category="success")
         return Redirect(f"/roster/experts/{expert_id}#{kind}", status_code=303)
 
+    @post("/experts/{expert_id:int}/account/create", guards=[KEEP])
+    async def create_account(self, request: Request, expert_id: FromPath[int]) -> Any:
+        await expert_or_404(expert_id)
+        form = await request.form()
+        username = str(form.get("username") or "").strip()
+        try:
+            await accounts.create_account(request.user, expert_id, username=username,
+                                          password=str(form.get("password") or ""),
+                                          repeat=str(form.get("repeat") or ""))
+        except RosterError as exc:
+            return await detail_page(request, expert_id, account_errors=exc.errors,
+                                     account_form={"username": username}, status_code=400)
+        flash(request, f"已为该专家开通登录账户“{username}”，请将用户名和初始密码告知专家", category="success")
+        return Redirect(f"/roster/experts/{expert_id}#account", status_code=303)
+
+    @post("/experts/{expert_id:int}/account/link", guards=[KEEP])
+    async def link_account(self, request: Request, expert_id: FromPath[int]) -> Any:
+        await expert_or_404(expert_id)
+        form = await request.form()
+        username = str(form.get("username") or "").strip()
+        try:
+            await accounts.link_account(request.user, expert_id, username)
+        except RosterError as exc:
+            return await detail_page(request, expert_id, account_errors={"link": next(iter(exc.errors.values()))},
+                                     account_form={"link_username": username}, status_code=400)
+        flash(request, f"已关联登录账户“{username}”", category="success")
+        return Redirect(f"/roster/experts/{expert_id}#account", status_code=303)
+
+    @post("/experts/{expert_id:int}/account/unlink", guards=[KEEP])
+    async def unlink_account(self, request: Request, expert_id: FromPath[int]) -> Any:
+        await expert_or_404(expert_id)
+        try:
+            await accounts.unlink_account(request.user, expert_id)
+        except RosterError as exc:
+            return await detail_page(request, expert_id, account_errors=exc.errors, status_code=400)
+        flash(request, "已解除登录账户关联；账户本身保留，可再次关联", category="success")
+        return Redirect(f"/roster/experts/{expert_id}#account", status_code=303)
+
     @get("/import", guards=[KEEP])
     async def import_page(self) -> Template:
         return Template("roster/import.html.j2", context={"report": None, "max": rules().max_specialties})
@@ -273,18 +311,22 @@ async def specialty_page(request: Request, errors: dict[str, str], status_code: 
 
 async def detail_page(request: Request, expert_id: int, *, status_errors: dict[str, str] | None = None,
                       perf_errors: dict[str, str] | None = None, tie_errors: dict[str, Any] | None = None,
+                      account_errors: dict[str, str] | None = None, account_form: dict[str, str] | None = None,
                       status_code: int = 200) -> Template:
     raw = await expert_or_404(expert_id)
     tree = await load_tree()
     e = services.present(raw, tree, role=request.user.role)
     stored = effective_status(raw["status"], raw["status_from"], raw["status_until"], today())
     records = [r for r in await conflicts.list_records() if r["expert"] == expert_id]
+    can_edit = request.user.role in ("admin", "agency")
     return Template("roster/detail.html.j2", status_code=status_code, context={
         "e": e, "ties": await declarations.list_ties(expert_id), "history": await services.status_history(expert_id),
         "changes": await services.change_history(expert_id), "perf": await services.performance(expert_id),
         "records": records, "transitions": [(s, ACTION_LABELS[(stored, s)]) for s in TRANSITIONS.get(stored, ())],
         "status_errors": status_errors or {}, "perf_errors": perf_errors or {}, "tie_errors": tie_errors or {},
-        "can_edit": request.user.role in ("admin", "agency"), "statuses": STATUS_LABELS,
+        "can_edit": can_edit, "statuses": STATUS_LABELS, "account": await accounts.linked_account(expert_id),
+        "free_accounts": await accounts.unlinked_expert_accounts() if can_edit and raw["user"] is None else [],
+        "account_errors": account_errors or {}, "account_form": account_form or {},
         "holding_labels": HOLDING_LABELS, "relations": declarations.RELATIONS, "kind_labels": declarations.KIND_LABELS,
         "tie_base": f"/roster/experts/{expert_id}/ties", "status_from_day": local_day(raw["status_from"])
         if raw["status_from"] else None, "status_last_day": last_day(raw["status_until"])})

@@ -13,7 +13,7 @@ from app.panels import drawing, invitations
 from app.panels import seats as seat_services
 from app.panels.seats import PanelError
 from app.panels.tables import Draw, Invitation, OutboxMessage, PanelSeat
-from app.reviews import bids
+from app.reviews.tables import Bid
 from app.roster.tables import Expert
 from tests.app.helpers import post_form
 from tests.app.panels_support import actor, add_experts, alternates, drawn, members, project_with_reviews, set_panel
@@ -101,7 +101,8 @@ async def test_late_conflict_from_a_new_bid_recuses_and_replaces(world, review):
     staff = await actor(world, "agency")
     target = members(await seats_of(review))[1]
     first_alternate = alternates(await seats_of(review))[0]
-    await bids.add_bid(staff, review, bids.BidInput(supplier_name=target["org"], title="培训实施方案"))
+    # Written directly: add_bid re-checks by itself (tests/app/test_conflicts_recheck.py); this is the manual button.
+    await Bid.insert(Bid(review=review, position=1, supplier_name=target["org"], title="培训实施方案"))
     found = await seat_services.recheck_panel(staff, review)
     assert [f["seat_id"] for f in found] == [target["id"]] and found[0]["replaced_by"] == first_alternate["id"]
     now = await seats_of(review)
