@@ -70,6 +70,15 @@ async def drawn(world: Any, review_id: int) -> int:
     return draw_id
 
 
+async def drawn_approval_review(world: Any) -> int:
+    """An approval review with a confirmed draw: one 危险化学品 seat, the rest 安全/职业卫生."""
+    await add_experts([["safety.chemical"]] * 10 + [["occupational_health"]] * 10)
+    _, approval_id, _ = await project_with_reviews(world)
+    await set_panel(world, approval_id, require="safety.chemical:1", accept="safety, occupational_health")
+    await drawn(world, approval_id)
+    return approval_id
+
+
 async def seats(review_id: int) -> list[dict[str, Any]]:
     return await PanelSeat.select().where(PanelSeat.review == review_id).order_by(PanelSeat.id)
 

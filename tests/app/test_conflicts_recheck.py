@@ -15,17 +15,18 @@ from app.reviews import bids
 from app.reviews.tables import Bid, Review
 from app.roster.tables import Expert
 from tests.app.helpers import sign_in
-from tests.app.panels_support import actor, add_experts, alternates, drawn, members, project_with_reviews, set_panel
+from tests.app.panels_support import (
+    actor,
+    alternates,
+    drawn_approval_review,
+    members,
+)
 from tests.app.panels_support import seats as seats_of
 
 
 @pytest.fixture
 async def review(world):
-    await add_experts([["safety.chemical"]] * 10 + [["occupational_health"]] * 10)
-    _, approval_id, _ = await project_with_reviews(world)
-    await set_panel(world, approval_id, require="safety.chemical:1", accept="safety, occupational_health")
-    await drawn(world, approval_id)
-    return approval_id
+    return await drawn_approval_review(world)
 
 
 async def late_recusals() -> list[dict]:

@@ -23,6 +23,7 @@ from app.roster.tables import Expert
 from app.settings import ROOT
 from tests.app.helpers import PASSWORD, World
 from tests.app.test_scoresheets_fixtures import (
+    CODES,
     CONSULTATION_BIDS,
     CONSULTATION_CRITERIA,
     CONSULTATION_SCORES,
@@ -33,8 +34,6 @@ from tests.app.test_scoresheets_fixtures import (
     post,
     submit,
 )
-
-CODES = ["T1", "T2", "S1"]
 
 
 async def record_draw(world: World, panel: Panel) -> int:

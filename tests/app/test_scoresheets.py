@@ -25,6 +25,7 @@ from app.scoresheets.tables import (
     Signature,
 )
 from tests.app.test_scoresheets_fixtures import (
+    CODES,
     CONSULTATION_BIDS,
     CONSULTATION_CRITERIA,
     CONSULTATION_SCORES,
@@ -35,8 +36,6 @@ from tests.app.test_scoresheets_fixtures import (
     run_scoring_cli,
     submit,
 )
-
-CODES = ["T1", "T2", "S1"]
 
 
 async def _published(review_id: int) -> dict:

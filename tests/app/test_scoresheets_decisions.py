@@ -18,6 +18,7 @@ from app.scoresheets.tables import PriceReview, RankingNote, Result, Signature, 
 from tests.app.helpers import PASSWORD
 from tests.app.test_exports_fixtures import run_verify
 from tests.app.test_scoresheets_fixtures import (
+    CODES,
     CONSULTATION_CRITERIA,
     CONSULTATION_SCORES,
     form_values,
@@ -28,7 +29,6 @@ from tests.app.test_scoresheets_fixtures import (
     submit,
 )
 
-CODES = ["T1", "T2", "S1"]
 # D quotes 30000: below half the mean and of the second-lowest, and below 45 % of the budget (120000).
 PRICE_BIDS = [("A", "80000.00"), ("B", "100000.00"), ("C", "90000.00"), ("D", "30000.00")]
 PRICE_SCORES = {i: {**scores, "D": ("28", "14", "6")} for i, scores in CONSULTATION_SCORES.items()}

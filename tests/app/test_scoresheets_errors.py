@@ -12,6 +12,7 @@ from app.panels.tables import PanelSeat
 from app.reviews.tables import Bid, Review
 from app.scoresheets.tables import Declaration, Score, ScoreSheet
 from tests.app.test_scoresheets_fixtures import (
+    CODES,
     CONSULTATION_BIDS,
     CONSULTATION_CRITERIA,
     CONSULTATION_SCORES,
@@ -21,8 +22,6 @@ from tests.app.test_scoresheets_fixtures import (
     post,
     submit,
 )
-
-CODES = ["T1", "T2", "S1"]
 
 
 @pytest.fixture

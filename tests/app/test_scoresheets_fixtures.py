@@ -99,6 +99,8 @@ CONSULTATION_CRITERIA = [
     ("T2", "项目团队", "20", "subjective", False),
     ("S1", "服务承诺", "10", "objective", False),
 ]
+#: Criterion codes in rubric order, as score forms expect them.
+CODES = [code for code, *_ in CONSULTATION_CRITERIA]
 CONSULTATION_BIDS = [("A", "80000.00"), ("B", "100000.00"), ("C", "90000.00")]
 # expert → bid → (T1, T2, S1); S1 is objective, the same for everyone. ex3 scores B far below the others.
 CONSULTATION_SCORES = {
