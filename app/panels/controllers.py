@@ -17,8 +17,8 @@ from app.panels import drawing, invitations, mail, seats
 from app.panels.schemas import ImportForm, PanelOut, ReasonForm, RepForm, ReplayOut, SeatOut
 from app.panels.seats import PanelError
 from app.panels.view import can_see_names, panel_view
-from app.reviews.services import get_review
-from app.reviews.tables import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS, Project
+from app.reviews.services import get_review, get_review_and_project
+from app.reviews.tables import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from app.roster.tables import Expert
 
 READ = requires_role(*READERS)
@@ -32,10 +32,9 @@ PUBLIC = {"public": True}
 
 async def panel_page(request: Request, review_id: int, errors: dict[str, str] | None = None,
                      status: int = 200) -> Template:
-    review = await get_review(request.user, review_id)
+    review, project = await get_review_and_project(request.user, review_id)
     if not errors:
         await seats.expire_overdue(SYSTEM, review.id)  # no scheduler: overdue invitations end when looked at
-    project = await Project.objects().where(Project.id == review.project).first()
     view = await panel_view(request.user, review)
     return Template("panels/panel.html.j2", status_code=status, context={
         "review": review, "project": project, **view, "errors": errors or {}, "kinds": KIND_LABELS,

@@ -31,8 +31,6 @@ from app.reviews.tables import (
     KIND_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
-    Project,
-    Review,
 )
 
 AGENCY = requires_role(Role.AGENCY)
@@ -42,8 +40,7 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "sources": SOURCE_LAB
 
 
 async def review_context(user: Any, review_id: int) -> dict[str, Any]:
-    review = await services.get_review(user, review_id)
-    project = await Project.objects().where(Project.id == review.project).first()
+    review, project = await services.get_review_and_project(user, review_id)
     criteria = await rubrics.list_criteria(review.id)
     composition = check_composition(kind=review.kind, panel_source=review.panel_source,
                                     panel_size=review.panel_size, purchaser_reps=review.purchaser_reps,
@@ -198,8 +195,7 @@ class ReviewApiController(Controller):
 
     @get("/{review_id:int}", operation_id="GetReview", summary="评审设置、评分因素与评审对象")
     async def get_review(self, request: Request, review_id: FromPath[int]) -> ReviewOut:
-        review: Review = await services.get_review(request.user, review_id)
-        project = await Project.objects().where(Project.id == review.project).first()
+        review, project = await services.get_review_and_project(request.user, review_id)
         return ReviewOut(
             id=review.id, project_id=project.id, project_name=project.name, kind=review.kind, title=review.title,
             status=review.status, budget=money_str(project.budget),

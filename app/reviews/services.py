@@ -83,6 +83,13 @@ async def get_review(user: Any, review_id: int) -> Review:
     return review
 
 
+async def get_review_and_project(user: Any, review_id: int) -> tuple[Review, Project]:
+    """A review the user may see, with its project (pages and the API show both)."""
+    review = await get_review(user, review_id)
+    project = await Project.objects().where(Project.id == review.project).first()
+    return review, project
+
+
 def load_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
