@@ -28,6 +28,11 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
 
 
+def canonical_sha256(value: Any) -> str:
+    """SHA-256 of the canonical JSON text: the one content hash used across the app."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
 def timestamp_text(moment: dt.datetime) -> str:
     """UTC ISO time with microseconds, the same on SQLite and PostgreSQL."""
     if moment.tzinfo is None:

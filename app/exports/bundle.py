@@ -8,7 +8,6 @@ and re-run, so no key is ever dropped or reformatted on the way.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -17,7 +16,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from app.audit.chain import canonical_json
+from app.audit.chain import canonical_json, canonical_sha256
 
 FORMAT = "pingshen.review-bundle"
 VERSION = 1
@@ -209,7 +208,7 @@ def plain(value: Any) -> Any:
 
 def bundle_sha256(raw: Mapping[str, Any]) -> str:
     """SHA-256 of the bundle's canonical JSON — the figure every document footer prints."""
-    return hashlib.sha256(canonical_json(raw).encode("utf-8")).hexdigest()
+    return canonical_sha256(raw)
 
 
 def decimal_text(value: Any) -> str:
@@ -241,7 +240,7 @@ def sheet_content_sha256(review_id: Any, sheet: Mapping[str, Any]) -> str:
         "scores": scores,
         "comments": {str(k): str(v) for k, v in (sheet.get("comments") or {}).items()},
     }
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+    return canonical_sha256(content)
 
 
 def build_bundle(

@@ -10,11 +10,12 @@ from typing import Any
 from app.accounts.passwords import verify_password
 from app.accounts.tables import User
 from app.audit import services as audit
+from app.audit.chain import canonical_sha256
 from app.db import write_tx
 from app.reviews.tables import Review, ReviewKind, ReviewStatus
 from app.scoresheets import decisions
 from app.scoresheets.access import FlowError, ensure_open, log, member_review, seated, staff_view
-from app.scoresheets.inputs import legal_part, result_sha256, review_rubric, sha256_of
+from app.scoresheets.inputs import legal_part, result_sha256, review_rubric
 from app.scoresheets.panel import all_in, evaluate_review, notes_of, progress, signatures_of
 from app.scoresheets.tables import Result, SheetReturn, Signature
 
@@ -173,7 +174,7 @@ async def publish(user: Any, review_id: int) -> Result:
             (Review.id == review.id) & (Review.status == ReviewStatus.CLOSED.value)).returning(Review.id)
         if not updated:
             raise FlowError({"review": "评审状态已被他人改变，请刷新页面"}, 409)
-        result = Result(review=review.id, input=data, output=output, input_sha256=sha256_of(data),
+        result = Result(review=review.id, input=data, output=output, input_sha256=canonical_sha256(data),
                         result_sha256=digest, outcome=outcome, balance_payment_due=balance_due,
                         published_by=user.id, published_at=now)
         await result.save()

@@ -7,12 +7,11 @@ the database and calls it. The published Result stores this dict unchanged.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from app.audit.chain import canonical_json
+from app.audit.chain import canonical_sha256
 from app.exports.bundle import decimal_text
 from app.reviews.tables import Bid, Criterion, ReviewKind
 
@@ -82,10 +81,6 @@ def scoring_input(
     return data
 
 
-def sha256_of(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
-
-
 def legal_part(output: Mapping[str, Any]) -> dict[str, Any]:
     """The legal result (docs/scoring.md §5 step 3): what members sign and the agency publishes."""
     return {
@@ -96,7 +91,7 @@ def legal_part(output: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def result_sha256(output: Mapping[str, Any]) -> str:
-    return sha256_of(legal_part(output))
+    return canonical_sha256(legal_part(output))
 
 
 async def review_rubric(review_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
