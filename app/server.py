@@ -23,7 +23,7 @@ from app.web.errors import handle_http_exception, handle_unexpected
 from app.web.middleware import CurrentUserMiddleware
 from app.web.nav import register as register_nav
 from app.web.sessions import RotatingSessionConfig
-from app.web.templating import template_config
+from app.web.templating import pages_are_html, template_config
 
 
 def _routes() -> list[object]:
@@ -74,6 +74,7 @@ def create_app() -> Litestar:
         openapi_config=OpenAPIConfig(title="评审 Pingshen API", version="0.1.0", path="/schema",
                                      render_plugins=[JsonRenderPlugin()]),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},
+        after_request=pages_are_html,  # a rendered page is text/html whatever its handler's annotation
         request_max_body_size=settings.max_body_bytes,
         response_headers=[ResponseHeader(name=k, value=v) for k, v in _security_headers().items()],
         logging_config=LoggingConfig(log_exceptions="never"),

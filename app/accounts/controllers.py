@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -16,6 +15,7 @@ from app.accounts.guards import requires_role, requires_signed_in
 from app.accounts.schemas import Me, PasswordForm, SignInForm, UserForm
 from app.accounts.tables import ROLE_LABELS, Role
 from app.web.sessions import ROTATE_KEY
+from app.web.templating import Page
 
 # Lockout stops guessing one account; this stops one address trying many accounts.
 sign_in_rate_limit = RateLimitConfig(rate_limit=("minute", 30))
@@ -38,7 +38,7 @@ class AuthController(Controller):
                                                            "error": "", "username": ""})
 
     @post("/login", opt=PUBLIC, middleware=[sign_in_rate_limit.middleware])
-    async def sign_in(self, request: Request, data: URLEncodedBody[SignInForm]) -> Any:
+    async def sign_in(self, request: Request, data: URLEncodedBody[SignInForm]) -> Page:
         ip = request.client.host if request.client else ""
         result = await services.authenticate(data.username, data.password, ip=ip)
         if result.user is None:
@@ -66,7 +66,7 @@ class AccountController(Controller):
         return Template("accounts/password.html.j2", context={"errors": {}})
 
     @post("/password")
-    async def change_password(self, request: Request, data: URLEncodedBody[PasswordForm]) -> Any:
+    async def change_password(self, request: Request, data: URLEncodedBody[PasswordForm]) -> Page:
         try:
             await services.change_password(request.user, data.current, data.new, data.repeat)
         except services.AccountError as exc:
@@ -90,7 +90,7 @@ class UserAdminController(Controller):
         return await self._page({}, UserForm())
 
     @post("/")
-    async def create_user(self, request: Request, data: URLEncodedBody[UserForm]) -> Any:
+    async def create_user(self, request: Request, data: URLEncodedBody[UserForm]) -> Page:
         agency_id: int | None = None
         if data.agency_id.strip():
             if not data.agency_id.strip().isdigit():

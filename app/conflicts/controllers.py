@@ -18,6 +18,7 @@ from app.conflicts.engine import CODE_LABELS, CODE_SOURCES, Bidder, PanelContext
 from app.conflicts.schemas import CheckIn, ConflictedExpert, ConflictOut
 from app.roster.controllers import parse_date
 from app.roster.status import today
+from app.web.templating import Page
 
 READ = requires_role(Role.ADMIN, Role.AGENCY, Role.SUPERVISOR, Role.AUDITOR)
 KEEP = requires_role(Role.ADMIN, Role.AGENCY)
@@ -84,7 +85,7 @@ class ConflictController(Controller):
         return await records_page(request, {})
 
     @post("/records", guards=[KEEP])
-    async def record(self, request: Request) -> Any:
+    async def record(self, request: Request) -> Page:
         form = {k: str(v) for k, v in (await request.form()).items()}
         expert_id = _int(form.get("expert_id"))
         try:
@@ -101,7 +102,7 @@ class ConflictController(Controller):
         return Redirect("/conflicts/", status_code=303)
 
     @post("/records/{record_id:int}/revoke", guards=[KEEP])
-    async def revoke(self, request: Request, record_id: FromPath[int]) -> Any:
+    async def revoke(self, request: Request, record_id: FromPath[int]) -> Page:
         form = await request.form()
         try:
             await services.revoke_conflict(request.user, record_id, str(form.get("reason") or ""))
@@ -113,7 +114,7 @@ class ConflictController(Controller):
         return Redirect("/conflicts/", status_code=303)
 
     @post("/links", guards=[KEEP])
-    async def link(self, request: Request) -> Any:
+    async def link(self, request: Request) -> Page:
         form = {k: str(v) for k, v in (await request.form()).items()}
         try:
             await services.add_org_link(request.user, branch_name=form.get("branch_name", ""),

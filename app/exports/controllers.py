@@ -15,6 +15,7 @@ from app.accounts.tables import Role
 from app.exports import jobs, search, services
 from app.exports.schemas import SeasonForm, SeasonJob
 from app.reviews.tables import KIND_LABELS, STATUS_LABELS
+from app.web.templating import Page
 
 READERS = requires_role(Role.ADMIN, Role.AGENCY, Role.SUPERVISOR, Role.AUDITOR)
 LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS}
@@ -88,7 +89,7 @@ class ExportPages(Controller):
                                 "agencies": await search.agencies_for(request.user)})
 
     @post("/season")
-    async def start_season(self, request: Request, data: URLEncodedBody[SeasonForm]) -> Any:
+    async def start_season(self, request: Request, data: URLEncodedBody[SeasonForm]) -> Page:
         filters = _filters(data.date_from, data.date_to, data.agency, "", "")
         errors = {}
         if data.date_from.strip() and filters.date_from is None:

@@ -20,6 +20,7 @@ from app.panels.view import can_see_names, panel_view
 from app.reviews.services import get_review, get_review_and_project
 from app.reviews.tables import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from app.roster.tables import Expert
+from app.web.templating import Page
 
 READ = requires_role(*READERS)
 AGENCY = requires_role(Role.AGENCY)
@@ -49,7 +50,7 @@ class PanelController(Controller):
     async def panel(self, request: Request, review_id: FromPath[int]) -> Template:
         return await panel_page(request, review_id)
 
-    async def _do(self, request: Request, review_id: int, call: Any, message: str) -> Any:
+    async def _do(self, request: Request, review_id: int, call: Any, message: str) -> Page:
         try:
             result = await call
         except PanelError as exc:
@@ -58,33 +59,33 @@ class PanelController(Controller):
         return Redirect(f"/reviews/{review_id}/panel", status_code=303)
 
     @post("/panel/draws", guards=[AGENCY])
-    async def prepare_draw(self, request: Request, review_id: FromPath[int]) -> Any:
+    async def prepare_draw(self, request: Request, review_id: FromPath[int]) -> Page:
         return await self._do(request, review_id, drawing.prepare_draw(request.user, review_id),
                               "抽取已准备（输入与专家池哈希已固定），请本机构监督人登录后在 30 分钟内确认")
 
     @post("/panel/import", guards=[AGENCY])
-    async def import_names(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[ImportForm]) -> Any:
+    async def import_names(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[ImportForm]) -> Page:
         return await self._do(request, review_id, seats.import_names(request.user, review_id, data.names,
                                                                       data.reference), "已导入 {result} 名专家")
 
     @post("/panel/reps", guards=[AGENCY])
-    async def add_rep(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[RepForm]) -> Any:
+    async def add_rep(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[RepForm]) -> Page:
         return await self._do(request, review_id, seats.add_purchaser_rep(request.user, review_id, data.rep_name,
                                                                            data.rep_org), "已登记采购人代表")
 
     @post("/panel/recheck", guards=[STAFF])
-    async def recheck(self, request: Request, review_id: FromPath[int]) -> Any:
+    async def recheck(self, request: Request, review_id: FromPath[int]) -> Page:
         return await self._do(request, review_id, seats.recheck_panel(request.user, review_id),
                               "回避核查完成：{result}")
 
     @post("/panel/expire", guards=[STAFF])
-    async def expire(self, request: Request, review_id: FromPath[int]) -> Any:
+    async def expire(self, request: Request, review_id: FromPath[int]) -> Page:
         await get_review(request.user, review_id)
         return await self._do(request, review_id, seats.expire_overdue(request.user, review_id),
                               "已处理超时未答复的邀请 {result} 份")
 
     @post("/open", guards=[AGENCY])
-    async def open_review(self, request: Request, review_id: FromPath[int]) -> Any:
+    async def open_review(self, request: Request, review_id: FromPath[int]) -> Page:
         return await self._do(request, review_id, seats.open_review(request.user, review_id),
                               "评审已开始，专家名单对经办人解封")
 
@@ -111,7 +112,7 @@ class DrawController(Controller):
         return await self._draw_page(request, draw_id)
 
     @post("/draws/{draw_id:int}/confirm", guards=[SUPERVISOR])
-    async def confirm(self, request: Request, draw_id: FromPath[int]) -> Any:
+    async def confirm(self, request: Request, draw_id: FromPath[int]) -> Page:
         try:
             result = await drawing.confirm_draw(request.user, draw_id)
         except PanelError as exc:
@@ -121,7 +122,7 @@ class DrawController(Controller):
         return Redirect(f"/panels/draws/{draw_id}", status_code=303)
 
     @post("/draws/{draw_id:int}/cancel", guards=[STAFF])
-    async def cancel(self, request: Request, draw_id: FromPath[int], data: URLEncodedBody[ReasonForm]) -> Any:
+    async def cancel(self, request: Request, draw_id: FromPath[int], data: URLEncodedBody[ReasonForm]) -> Page:
         try:
             await drawing.cancel_draw(request.user, draw_id, data.reason)
         except PanelError as exc:
@@ -138,7 +139,7 @@ class DrawController(Controller):
         return await self._draw_page(request, draw_id, replay=result)
 
     @post("/seats/{seat_id:int}/recuse", guards=[STAFF])
-    async def recuse(self, request: Request, seat_id: FromPath[int], data: URLEncodedBody[ReasonForm]) -> Any:
+    async def recuse(self, request: Request, seat_id: FromPath[int], data: URLEncodedBody[ReasonForm]) -> Page:
         from app.panels.tables import PanelSeat
 
         row = await PanelSeat.select(PanelSeat.review).where(PanelSeat.id == seat_id).first()
@@ -204,7 +205,7 @@ class MyInvitationController(Controller):
     async def mine(self, request: Request) -> Template:
         return await self._page(request)
 
-    async def _answer(self, request: Request, invitation_id: int, accept: bool, reason: str) -> Any:
+    async def _answer(self, request: Request, invitation_id: int, accept: bool, reason: str) -> Page:
         try:
             await invitations.answer_by_account(request.user, invitation_id, accept=accept, reason=reason)
         except PanelError as exc:
@@ -213,11 +214,11 @@ class MyInvitationController(Controller):
         return Redirect("/my/invitations", status_code=303)
 
     @post("/{invitation_id:int}/accept")
-    async def accept(self, request: Request, invitation_id: FromPath[int]) -> Any:
+    async def accept(self, request: Request, invitation_id: FromPath[int]) -> Page:
         return await self._answer(request, invitation_id, True, "")
 
     @post("/{invitation_id:int}/decline")
-    async def decline(self, request: Request, invitation_id: FromPath[int], data: URLEncodedBody[ReasonForm]) -> Any:
+    async def decline(self, request: Request, invitation_id: FromPath[int], data: URLEncodedBody[ReasonForm]) -> Page:
         return await self._answer(request, invitation_id, False, data.reason)
 
 

@@ -32,6 +32,7 @@ from app.reviews.tables import (
     SOURCE_LABELS,
     STATUS_LABELS,
 )
+from app.web.templating import Page
 
 AGENCY = requires_role(Role.AGENCY)
 READ = requires_role(*READERS)
@@ -72,7 +73,7 @@ class ProjectController(Controller):
         return await self._list(request, {}, ProjectInput())
 
     @post("/", guards=[AGENCY])
-    async def create_project(self, request: Request, data: URLEncodedBody[ProjectInput]) -> Any:
+    async def create_project(self, request: Request, data: URLEncodedBody[ProjectInput]) -> Page:
         try:
             project = await services.create_project(request.user, data)
         except ReviewError as exc:
@@ -90,7 +91,8 @@ class ProjectController(Controller):
         return await self._detail(request, project_id, {})
 
     @post("/{project_id:int}/reviews", guards=[AGENCY])
-    async def create_review(self, request: Request, project_id: FromPath[int], data: URLEncodedBody[ReviewForm]) -> Any:
+    async def create_review(self, request: Request, project_id: FromPath[int],
+                            data: URLEncodedBody[ReviewForm]) -> Page:
         try:
             review = await services.create_review(request.user, project_id, kind=data.kind, title=data.title)
         except ReviewError as exc:
@@ -109,7 +111,7 @@ class ReviewController(Controller):
 
     @post("/settings", guards=[AGENCY])
     async def save_settings(self, request: Request, review_id: FromPath[int],
-                            data: URLEncodedBody[SettingsInput]) -> Any:
+                            data: URLEncodedBody[SettingsInput]) -> Page:
         try:
             _, warnings = await services.update_settings(request.user, review_id, data)
         except ReviewError as exc:
@@ -121,7 +123,7 @@ class ReviewController(Controller):
 
     @post("/rubric", guards=[AGENCY])
     async def apply_template(self, request: Request, review_id: FromPath[int],
-                             data: URLEncodedBody[TemplateChoice]) -> Any:
+                             data: URLEncodedBody[TemplateChoice]) -> Page:
         if not data.template_id.strip().isdigit():
             return await review_page(request, review_id, {"template": "请选择评分模板"}, 400)
         try:
@@ -133,7 +135,7 @@ class ReviewController(Controller):
 
     @post("/criteria", guards=[AGENCY])
     async def add_criterion(self, request: Request, review_id: FromPath[int],
-                            data: URLEncodedBody[CriterionInput]) -> Any:
+                            data: URLEncodedBody[CriterionInput]) -> Page:
         try:
             await rubrics.add_criterion(request.user, review_id, data)
         except ReviewError as exc:
@@ -141,7 +143,7 @@ class ReviewController(Controller):
         return Redirect(f"/reviews/{review_id}", status_code=303)
 
     @post("/criteria/{criterion_id:int}/delete", guards=[AGENCY])
-    async def delete_criterion(self, request: Request, review_id: FromPath[int], criterion_id: FromPath[int]) -> Any:
+    async def delete_criterion(self, request: Request, review_id: FromPath[int], criterion_id: FromPath[int]) -> Page:
         try:
             await rubrics.delete_criterion(request.user, review_id, criterion_id)
         except ReviewError as exc:
@@ -149,7 +151,7 @@ class ReviewController(Controller):
         return Redirect(f"/reviews/{review_id}", status_code=303)
 
     @post("/bids", guards=[AGENCY])
-    async def add_bid(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[BidInput]) -> Any:
+    async def add_bid(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[BidInput]) -> Page:
         try:
             await bids.add_bid(request.user, review_id, data)
         except ReviewError as exc:
@@ -157,7 +159,7 @@ class ReviewController(Controller):
         return Redirect(f"/reviews/{review_id}", status_code=303)
 
     @post("/bids/{bid_id:int}/delete", guards=[AGENCY])
-    async def delete_bid(self, request: Request, review_id: FromPath[int], bid_id: FromPath[int]) -> Any:
+    async def delete_bid(self, request: Request, review_id: FromPath[int], bid_id: FromPath[int]) -> Page:
         try:
             await bids.delete_bid(request.user, review_id, bid_id)
         except ReviewError as exc:
@@ -178,7 +180,7 @@ class RubricController(Controller):
         return await self._page(request, {}, TemplateForm())
 
     @post("/", guards=[AGENCY])
-    async def create_template(self, request: Request, data: URLEncodedBody[TemplateForm]) -> Any:
+    async def create_template(self, request: Request, data: URLEncodedBody[TemplateForm]) -> Page:
         try:
             template = await rubrics.create_template(request.user, kind=data.kind, name=data.name,
                                                      description=data.description, criteria_text=data.criteria)

@@ -25,6 +25,7 @@ from app.roster.status import ACTION_LABELS, TRANSITIONS, effective_status, last
 from app.roster.tables import HOLDING_LABELS, STATUS_LABELS
 from app.roster.validation import LEVELS
 from app.roster.xlsx import XLSX_MEDIA_TYPE, template
+from app.web.templating import Page
 
 READ = requires_role(Role.ADMIN, Role.AGENCY, Role.SUPERVISOR, Role.AUDITOR)
 KEEP = requires_role(Role.ADMIN, Role.AGENCY)
@@ -109,7 +110,7 @@ class RosterController(Controller):
         return await edit_page(None, {"status": "active", "specialties": []}, {})
 
     @post("/experts/new", guards=[KEEP])
-    async def create(self, request: Request) -> Any:
+    async def create(self, request: Request) -> Page:
         data = await form_dict(request)
         try:
             expert_id = await services.create_expert(request.user, data)
@@ -129,7 +130,7 @@ class RosterController(Controller):
         return await edit_page(expert_id, row, {})
 
     @post("/experts/{expert_id:int}/edit", guards=[KEEP])
-    async def edit(self, request: Request, expert_id: FromPath[int]) -> Any:
+    async def edit(self, request: Request, expert_id: FromPath[int]) -> Page:
         await expert_or_404(expert_id)
         data = await form_dict(request)
         version = int(data.get("version") or 0) if str(data.get("version") or "").isdigit() else 0
@@ -142,7 +143,7 @@ class RosterController(Controller):
         return Redirect(f"/roster/experts/{expert_id}", status_code=303)
 
     @post("/experts/{expert_id:int}/status", guards=[KEEP])
-    async def set_status(self, request: Request, expert_id: FromPath[int]) -> Any:
+    async def set_status(self, request: Request, expert_id: FromPath[int]) -> Page:
         await expert_or_404(expert_id)
         form = await request.form()
         version = str(form.get("version") or "")
@@ -156,7 +157,7 @@ class RosterController(Controller):
         return Redirect(f"/roster/experts/{expert_id}", status_code=303)
 
     @post("/experts/{expert_id:int}/performance", guards=[KEEP])
-    async def performance(self, request: Request, expert_id: FromPath[int]) -> Any:
+    async def performance(self, request: Request, expert_id: FromPath[int]) -> Page:
         await expert_or_404(expert_id)
         form = await request.form()
         try:
@@ -170,7 +171,7 @@ class RosterController(Controller):
         return Redirect(f"/roster/experts/{expert_id}", status_code=303)
 
     @post("/experts/{expert_id:int}/ties/{kind:str}", guards=[KEEP])
-    async def add_tie(self, request: Request, expert_id: FromPath[int], kind: FromPath[str]) -> Any:
+    async def add_tie(self, request: Request, expert_id: FromPath[int], kind: FromPath[str]) -> Page:
         await expert_or_404(expert_id)
         try:
             await declarations.add_tie(request.user, expert_id, kind, await form_dict(request))
@@ -181,7 +182,7 @@ class RosterController(Controller):
 
     @post("/experts/{expert_id:int}/ties/{kind:str}/{item_id:int}/delete", guards=[KEEP])
     async def remove_tie(self, request: Request, expert_id: FromPath[int], kind: FromPath[str],
-                         item_id: FromPath[int]) -> Any:
+                         item_id: FromPath[int]) -> Page:
         try:
             await declarations.remove_tie(request.user, expert_id, kind, item_id)
         except RosterError as exc:
@@ -190,7 +191,7 @@ class RosterController(Controller):
         return Redirect(f"/roster/experts/{expert_id}#{kind}", status_code=303)
 
     @post("/experts/{expert_id:int}/account/create", guards=[KEEP])
-    async def create_account(self, request: Request, expert_id: FromPath[int]) -> Any:
+    async def create_account(self, request: Request, expert_id: FromPath[int]) -> Page:
         await expert_or_404(expert_id)
         form = await request.form()
         username = str(form.get("username") or "").strip()
@@ -205,7 +206,7 @@ class RosterController(Controller):
         return Redirect(f"/roster/experts/{expert_id}#account", status_code=303)
 
     @post("/experts/{expert_id:int}/account/link", guards=[KEEP])
-    async def link_account(self, request: Request, expert_id: FromPath[int]) -> Any:
+    async def link_account(self, request: Request, expert_id: FromPath[int]) -> Page:
         await expert_or_404(expert_id)
         form = await request.form()
         username = str(form.get("username") or "").strip()
@@ -218,7 +219,7 @@ class RosterController(Controller):
         return Redirect(f"/roster/experts/{expert_id}#account", status_code=303)
 
     @post("/experts/{expert_id:int}/account/unlink", guards=[KEEP])
-    async def unlink_account(self, request: Request, expert_id: FromPath[int]) -> Any:
+    async def unlink_account(self, request: Request, expert_id: FromPath[int]) -> Page:
         await expert_or_404(expert_id)
         try:
             await accounts.unlink_account(request.user, expert_id)
@@ -237,7 +238,7 @@ class RosterController(Controller):
         return xlsx_response(template([o["label"] for o in tree.options()]), "专家库导入模板.xlsx")
 
     @post("/import", guards=[KEEP], request_max_body_size=IMPORT_LIMIT)
-    async def import_upload(self, request: Request, data: MultipartBody[ImportUpload]) -> Any:
+    async def import_upload(self, request: Request, data: MultipartBody[ImportUpload]) -> Page:
         if data.action == "commit" and data.token:
             report = await importer.commit_kept(request.user, data.token, data.filename)
         elif not isinstance(data.file, UploadFile):
@@ -271,7 +272,7 @@ class RosterController(Controller):
         return await specialty_page(request, {})
 
     @post("/specialties", guards=[requires_role(Role.ADMIN)])
-    async def add_specialty(self, request: Request) -> Any:
+    async def add_specialty(self, request: Request) -> Page:
         form = await request.form()
         try:
             if form.get("defaults"):

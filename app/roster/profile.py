@@ -18,6 +18,7 @@ from app.roster.services import REVIEWED_FIELDS, RosterError
 from app.roster.specialties import load_tree
 from app.roster.tables import HOLDING_LABELS
 from app.roster.validation import LEVELS
+from app.web.templating import Page
 
 
 async def _own(request: Request) -> dict[str, Any]:
@@ -50,7 +51,7 @@ class ProfileController(Controller):
         return await profile_page(request)
 
     @post("/profile")
-    async def save(self, request: Request) -> Any:
+    async def save(self, request: Request) -> Page:
         data = await form_dict(request)
         version = str(data.get("version") or "")
         try:
@@ -66,7 +67,7 @@ class ProfileController(Controller):
         return Redirect("/me/profile", status_code=303)
 
     @post("/ties/{kind:str}")
-    async def add_tie(self, request: Request, kind: FromPath[str]) -> Any:
+    async def add_tie(self, request: Request, kind: FromPath[str]) -> Page:
         row = await _own(request)
         try:
             await declarations.add_tie(request.user, row["id"], kind, await form_dict(request))

@@ -30,6 +30,7 @@ from app.scoresheets.schemas import (
     SignatureForm,
 )
 from app.scoresheets.tables import RETURN_REASON_LABELS, SHEET_STATUS_LABELS
+from app.web.templating import Page
 
 EXPERT = requires_role(Role.EXPERT)
 SUMMARY_READERS = requires_role(Role.EXPERT, Role.ADMIN, Role.AGENCY, Role.SUPERVISOR, Role.AUDITOR)
@@ -70,7 +71,7 @@ class ScoringPages(Controller):
                                      "errors": errors, "form": form}, status)
 
     @get("/reviews/{review_id:int}/sheet", guards=[EXPERT])
-    async def my_sheet(self, request: Request, review_id: FromPath[int]) -> Any:
+    async def my_sheet(self, request: Request, review_id: FromPath[int]) -> Page:
         try:
             sheet = await sheets.open_sheet(request.user, review_id)
         except FlowError as exc:
@@ -82,7 +83,7 @@ class ScoringPages(Controller):
 
     @post("/reviews/{review_id:int}/declaration", guards=[EXPERT])
     async def declare(self, request: Request, review_id: FromPath[int],
-                      data: URLEncodedBody[DeclarationForm]) -> Any:
+                      data: URLEncodedBody[DeclarationForm]) -> Page:
         try:
             outcome = await sheets.sign_declaration(request.user, review_id, conflict=data.conflict == "yes",
                                                     conflict_text=data.conflict_text, pledge=data.pledge == "yes")
@@ -106,7 +107,7 @@ class ScoringPages(Controller):
 
     @post("/sheets/{sheet_id:int}", guards=[EXPERT])
     async def sheet_post(self, request: Request, sheet_id: FromPath[int],
-                         data: URLEncodedBody[dict[str, str]]) -> Any:
+                         data: URLEncodedBody[dict[str, str]]) -> Page:
         version = _int(data.get("version", "")) or 0
         entries = sheets.entries_from_form(data)
         try:
@@ -121,7 +122,7 @@ class ScoringPages(Controller):
         return Redirect(f"/scoring/sheets/{sheet_id}", status_code=303)
 
     @post("/notes/{note_id:int}/explanation", guards=[EXPERT])
-    async def explain(self, request: Request, note_id: FromPath[int], data: URLEncodedBody[ExplanationForm]) -> Any:
+    async def explain(self, request: Request, note_id: FromPath[int], data: URLEncodedBody[ExplanationForm]) -> Page:
         try:
             note = await sheets.explain(request.user, note_id, data.explanation)
         except FlowError as exc:
@@ -135,7 +136,7 @@ class ScoringPages(Controller):
         return _page("report", {**await finish.report_page(request.user, review_id), "errors": {}})
 
     @post("/reviews/{review_id:int}/signature", guards=[EXPERT])
-    async def sign(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[SignatureForm]) -> Any:
+    async def sign(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[SignatureForm]) -> Page:
         try:
             await finish.sign(request.user, review_id, agree=data.agree != "no", dissent=data.dissent,
                               password=data.password)
@@ -152,7 +153,7 @@ class ScoringPages(Controller):
         page = await panel.summary(request.user, review_id)
         return _page("summary", {**page, "errors_form": errors or {}}, status)
 
-    async def _act(self, request: Request, review_id: int, action: Any, done: str) -> Any:
+    async def _act(self, request: Request, review_id: int, action: Any, done: str) -> Page:
         try:
             await action
         except FlowError as exc:
@@ -165,12 +166,12 @@ class ScoringPages(Controller):
         return await self._summary(request, review_id)
 
     @post("/reviews/{review_id:int}/leader", guards=[AGENCY])
-    async def leader(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[LeaderForm]) -> Any:
+    async def leader(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[LeaderForm]) -> Page:
         return await self._act(request, review_id,
                                setup.choose_leader(request.user, review_id, _int(data.seat_id) or 0), "已登记组长。")
 
     @post("/reviews/{review_id:int}/settings", guards=[AGENCY])
-    async def settings(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[SettingsForm]) -> Any:
+    async def settings(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[SettingsForm]) -> Page:
         return await self._act(request, review_id, setup.save_settings(
             request.user, review_id, pass_score=data.pass_score, anomaly_threshold=data.anomaly_threshold,
             price_weight_approved=data.price_weight_approved == "yes", version=_int(data.version) or 0),
@@ -178,13 +179,13 @@ class ScoringPages(Controller):
 
     @post("/reviews/{review_id:int}/explanations", guards=[PANEL_ACTORS])
     async def ask(self, request: Request, review_id: FromPath[int],
-                  data: URLEncodedBody[ExplanationRequestForm]) -> Any:
+                  data: URLEncodedBody[ExplanationRequestForm]) -> Page:
         return await self._act(request, review_id, panel.request_explanation(
             request.user, review_id, _int(data.sheet_id) or 0, _int(data.bid_id) or 0, _int(data.criterion_id)),
             "已提示该专家作出书面说明。")
 
     @post("/reviews/{review_id:int}/returns", guards=[PANEL_ACTORS])
-    async def send_back(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[ReturnForm]) -> Any:
+    async def send_back(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[ReturnForm]) -> Page:
         return await self._act(request, review_id, panel.return_sheet(
             request.user, review_id, _int(data.sheet_id) or 0, reason=data.reason, note=data.note,
             bid_id=_int(data.bid_id), criterion_id=_int(data.criterion_id), unanimous=data.unanimous == "yes"),
@@ -192,30 +193,30 @@ class ScoringPages(Controller):
 
     @post("/reviews/{review_id:int}/price-reviews", guards=[PANEL_ACTORS])
     async def price_review(self, request: Request, review_id: FromPath[int],
-                           data: URLEncodedBody[PriceReviewForm]) -> Any:
+                           data: URLEncodedBody[PriceReviewForm]) -> Page:
         return await self._act(request, review_id, decisions.record_price_review(
             request.user, review_id, _int(data.bid_id), explanation=data.explanation, received_on=data.received_on,
             decision=data.decision, reasons=data.reasons), "已记录异常低价审查结论。")
 
     @post("/reviews/{review_id:int}/ties", guards=[PANEL_ACTORS])
-    async def tie(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Any:
+    async def tie(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[dict[str, str]]) -> Page:
         return await self._act(request, review_id, decisions.settle_tie(
             request.user, review_id, _int(data.get("rank", "")), data), "已记录并列的处理方式和排序结果。")
 
     @post("/reviews/{review_id:int}/ranking-notes", guards=[PANEL_ACTORS])
     async def ranking_note(self, request: Request, review_id: FromPath[int],
-                           data: URLEncodedBody[RankingNoteForm]) -> Any:
+                           data: URLEncodedBody[RankingNoteForm]) -> Page:
         return await self._act(request, review_id, decisions.save_ranking_note(
             request.user, review_id, _int(data.bid_id), data.note, _int(data.version) or 0), "已保存排序理由。")
 
     @post("/reviews/{review_id:int}/refusals", guards=[AGENCY])
-    async def refusal(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[RefusalForm]) -> Any:
+    async def refusal(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[RefusalForm]) -> Page:
         return await self._act(request, review_id,
                                finish.record_refusal(request.user, review_id, _int(data.seat_id) or 0),
                                "已记录拒签（视为同意）。")
 
     @post("/reviews/{review_id:int}/publish", guards=[AGENCY])
-    async def publish(self, request: Request, review_id: FromPath[int]) -> Any:
+    async def publish(self, request: Request, review_id: FromPath[int]) -> Page:
         return await self._act(request, review_id, finish.publish(request.user, review_id), "评审结果已公布。")
 
 

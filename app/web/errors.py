@@ -10,7 +10,7 @@ import secrets
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -77,8 +77,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response[Any]
     if code == 401 and request.method == "GET":
         reason = "expired" if request.scope.get("pingshen_session_expired") else "required"
         return Redirect(f"/login?next={quote(request.url.path)}&reason={reason}", status_code=303)
-    return Template("errors/error.html.j2", status_code=code,
-                    context={"code": code, "title": TITLES.get(code, "出错了"), "message": message})
+    return _error_page(code, TITLES.get(code, "出错了"), message)
 
 
 def handle_unexpected(request: Request, exc: Exception) -> Response[Any]:
@@ -88,5 +87,11 @@ def handle_unexpected(request: Request, exc: Exception) -> Response[Any]:
     message = f"服务器内部错误，已记录（编号 {ref}）。请稍后再试，或把编号告知管理员。"
     if wants_json(request):
         return Response({"status_code": 500, "detail": message}, status_code=HTTP_500_INTERNAL_SERVER_ERROR)
-    return Template("errors/error.html.j2", status_code=500,
-                    context={"code": 500, "title": TITLES[500], "message": message})
+    return _error_page(500, TITLES[500], message)
+
+
+def _error_page(code: int, title: str, message: str) -> Template:
+    # Explicit media type: exception handlers bypass the after_request hook (pages_are_html),
+    # so the error page states it is HTML itself rather than relying on the template's suffix.
+    return Template("errors/error.html.j2", status_code=code, media_type=MediaType.HTML,
+                    context={"code": code, "title": title, "message": message})
