@@ -105,15 +105,15 @@ async def recheck_expert_at_sign_in(user: Any) -> list[dict[str, Any]]:
 
 
 async def _recheck_expert(user: Any) -> list[dict[str, Any]]:
+    from app.panels.members import expert_of
     from app.panels.tables import PanelSeat
     from app.reviews.tables import Review
-    from app.roster.tables import Expert
 
-    expert = await Expert.select(Expert.id).where(Expert.user == user.id).first()
-    if expert is None:
+    expert_id = await expert_of(user)  # who this account is now: app/panels/members.py
+    if expert_id is None:
         return []
     seats = await PanelSeat.select().where(
-        (PanelSeat.expert == expert["id"]) & PanelSeat.state.is_in(list(_open_seat_states()))
+        (PanelSeat.expert == expert_id) & PanelSeat.state.is_in(list(_open_seat_states()))
         & PanelSeat.review.status.is_in(list(RECHECKED_REVIEW_STATES)))
     found: list[dict[str, Any]] = []
     for review_id in sorted({s["review"] for s in seats}):
@@ -124,7 +124,7 @@ async def _recheck_expert(user: Any) -> list[dict[str, Any]]:
             here = [s for s in seats if s["review"] == review_id]
             found += await _recuse(SYSTEM, review, here, "sign_in")
     if found:
-        log.warning("回避 at sign-in: expert %s removed from %d seat(s)", expert["id"], len(found))
+        log.warning("回避 at sign-in: expert %s removed from %d seat(s)", expert_id, len(found))
     return found
 
 

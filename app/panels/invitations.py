@@ -15,6 +15,7 @@ from app.audit import services as audit
 from app.audit.services import SYSTEM
 from app.db import write_tx
 from app.panels import mail
+from app.panels.members import expert_of
 from app.panels.seats import PanelError, end_seat, expire_overdue, now_utc, token_hash
 from app.panels.tables import Invitation, PanelSeat, SeatState
 from app.reviews.tables import KIND_LABELS, Project, Review
@@ -108,18 +109,13 @@ async def answer_by_token(token: str, *, accept: bool, reason: str = "") -> dict
     return await _answer(SYSTEM, invitation, accept, reason, "link")
 
 
-async def _own_expert_id(user: Any) -> int | None:
-    row = await Expert.select(Expert.id).where(Expert.user == user.id).first()
-    return row["id"] if row else None
-
-
 async def answer_by_account(user: Any, invitation_id: int, *, accept: bool, reason: str = "") -> dict[str, Any]:
     invitation = await Invitation.select(
         Invitation.all_columns(), Invitation.review.agency.as_alias("agency_id"),
     ).where(Invitation.id == invitation_id).first()
     if invitation is None:
         raise NotFoundException("邀请不存在")
-    own = await _own_expert_id(user)
+    own = await expert_of(user)
     if own is None or invitation["expert"] != own:
         await _refuse(user, invitation, "not_own_invitation", "您只能答复发给您本人的邀请", status=403)
     return await _answer(user, invitation, accept, reason, "account")
@@ -127,7 +123,7 @@ async def answer_by_account(user: Any, invitation_id: int, *, accept: bool, reas
 
 async def my_invitations(user: Any) -> list[dict[str, Any]]:
     """An expert's own invitations, newest first (experts see nothing else of the panel)."""
-    own = await _own_expert_id(user)
+    own = await expert_of(user)
     if own is None:
         return []
     rows = await Invitation.select(

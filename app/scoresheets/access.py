@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 
 from app.accounts.guards import ensure_agency_access
 from app.accounts.tables import AGENCY_ROLES, Role
+from app.panels.members import held_by
 from app.panels.tables import PanelSeat, SeatRole, SeatState
 from app.reviews.tables import Review, ReviewStatus
 from app.roster.tables import Expert
@@ -73,10 +74,11 @@ async def seated(review_id: int) -> list[dict[str, Any]]:
 
 
 async def my_seat(user: Any, review_id: int) -> PanelSeat | None:
+    """The accepted scoring seat this account holds on the review now (app/panels/members.py decides)."""
     return await (
         PanelSeat.objects()
         .where(PanelSeat.review == review_id)
-        .where(PanelSeat.user == user.id)
+        .where(held_by(user))
         .where(PanelSeat.role.is_in(list(SCORING_ROLES)))
         .where(PanelSeat.state == SeatState.ACCEPTED.value)
         .first()
@@ -123,7 +125,7 @@ async def reviews_for(user: Any) -> list[dict[str, Any]]:
     if user.role == Role.EXPERT.value:
         seats = await (
             PanelSeat.select(PanelSeat.review, PanelSeat.is_leader)
-            .where(PanelSeat.user == user.id)
+            .where(held_by(user))
             .where(PanelSeat.role.is_in(list(SCORING_ROLES)))
             .where(PanelSeat.state == SeatState.ACCEPTED.value)
         )

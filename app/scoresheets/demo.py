@@ -65,9 +65,11 @@ async def _accounts(password: Callable[[], str]) -> tuple[list[int], int, list[s
 
 
 async def _seat(review: Review, seat_no: int, user_id: int, *, rep: bool) -> None:
+    # A roster expert's seat names the expert only (their linked account acts for it); the
+    # 采购人代表 has no roster row, so the seat carries their account (app/panels/members.py).
     expert = None if rep else await Expert.select(Expert.id).where(Expert.user == user_id).first()
     await PanelSeat.insert(PanelSeat(
-        review=review.id, expert=expert["id"] if expert else None, user=user_id,
+        review=review.id, expert=expert["id"] if expert else None, user=user_id if rep else None,
         name="孙代表" if rep else "", org="昆明市社会保险局" if rep else "",
         role="purchaser_rep" if rep else "member", state="accepted", seat_no=seat_no,
         source="manual" if rep else ("import" if review.kind == "consultation" else "draw")))

@@ -16,6 +16,7 @@ from app.accounts.tables import User
 from app.audit import services as audit
 from app.db import write_tx
 from app.exports.bundle import sheet_content_sha256
+from app.panels.members import holds
 from app.panels.tables import PanelSeat, SeatState
 from app.reviews.tables import Review, ReviewStatus
 from app.scoresheets.access import FlowError, ensure_open, expert_key, get_review, log, member_review
@@ -120,8 +121,10 @@ async def open_sheet(user: Any, review_id: int) -> ScoreSheet | None:
 async def own_sheet(user: Any, sheet_id: int) -> tuple[ScoreSheet, Review]:
     """A member's own sheet; anyone else's answers 404 (and the attempt is logged and recorded)."""
     sheet = await ScoreSheet.objects().where(ScoreSheet.id == sheet_id).first()
+    # The sheet belongs to the seat, the seat to a person; ScoreSheet.user only records which
+    # account opened it (an expert's account may be re-linked mid-review).
     seat = await PanelSeat.objects().where(PanelSeat.id == sheet.seat).first() if sheet else None
-    if sheet is None or sheet.user != user.id or seat is None or seat.user != user.id:
+    if sheet is None or seat is None or not await holds(user, seat.id):
         log.warning("scoring: %s tried to open score sheet %s that is not theirs", user.username, sheet_id)
         if sheet is not None:
             await audit.record(actor=user, action="scoresheet.access_refused", object_type="score_sheet",

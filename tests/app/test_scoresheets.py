@@ -139,7 +139,8 @@ async def test_consultation_end_to_end(world, signed_in, tmp_path):
     assert [v["revision"] for v in kept] == [1]
     assert {"bid": b, "criterion": t1, "value": "26.00", "comment": ""} in kept[0]["scores"]
     back = await SheetReturn.objects().where(SheetReturn.sheet == returned.id).first()
-    leader = await PanelSeat.select(PanelSeat.user).where(PanelSeat.id == panel.seats["ex1"]).first()
+    leader = await PanelSeat.select(PanelSeat.expert.user.as_alias("user")).where(
+        PanelSeat.id == panel.seats["ex1"]).first()
     assert back.reason == "anomaly_unanimous" and back.unanimous and back.returned_by == leader["user"]
 
     corrected = {**CONSULTATION_SCORES[3], "B": ("30", "12", "8")}

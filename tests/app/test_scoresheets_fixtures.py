@@ -75,8 +75,8 @@ async def make_panel(world: World, *, kind: str, criteria: list[tuple[str, str, 
     names, seats, expert_ids = [], {}, {}
     for i in range(1, experts + 1):
         username = f"{prefix}{i}"
-        user_id, expert_id = await _expert(username, f"{SURNAMES[i - 1]}专家{prefix}{i}")
-        seat = PanelSeat(review=review.id, expert=expert_id, user=user_id, role="member", state="accepted",
+        _, expert_id = await _expert(username, f"{SURNAMES[i - 1]}专家{prefix}{i}")
+        seat = PanelSeat(review=review.id, expert=expert_id, role="member", state="accepted",
                          seat_no=i, drawn_role="member", drawn_order=i)
         await seat.save()
         names.append(username)
@@ -85,8 +85,8 @@ async def make_panel(world: World, *, kind: str, criteria: list[tuple[str, str, 
     alts = {}
     for j in range(1, alternates + 1):
         username = f"{prefix}alt{j}"
-        user_id, expert_id = await _expert(username, f"候补{prefix}{j}")
-        seat = PanelSeat(review=review.id, expert=expert_id, user=user_id, role="alternate", state="standby",
+        _, expert_id = await _expert(username, f"候补{prefix}{j}")
+        seat = PanelSeat(review=review.id, expert=expert_id, role="alternate", state="standby",
                          seat_no=0, drawn_role="alternate", drawn_order=j)
         await seat.save()
         alts[username] = seat.id
