@@ -1,0 +1,203 @@
+"""A seat belongs to a person; whoever signs in as that person *now* is the seat's member.
+
+One test per order of events (account before the draw, after acceptance, after the review
+opened, changed mid-review), each going through the HTTP app to the sheet and a saved score;
+then the same for a 采购人代表 and an imported 财政-library name, whose accounts are made on the
+panel page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from app.audit.tables import AuditRecord
+from app.panels.tables import Draw, Invitation, OutboxMessage, PanelSeat
+from app.reviews import bids, rubrics
+from app.reviews.tables import Criterion
+from app.roster.tables import Expert
+from app.scoresheets.tables import Declaration, Score, ScoreSheet
+from tests.app.helpers import PASSWORD, csrf, post_form
+from tests.app.panels_support import actor, add_experts, members, project_with_reviews, seats, set_panel
+
+TITLE = "立项评审（席位账户）"
+
+
+@pytest.fixture
+async def review(world) -> int:
+    """An approval review of 3 experts and 1 alternate, with a rubric and one item, not yet drawn."""
+    await add_experts([["safety"]] * 8)
+    _, approval_id, _ = await project_with_reviews(world)
+    await set_panel(world, approval_id, title=TITLE, panel_size="3", alternates="1", accept="safety")
+    staff = await actor(world, "agency")
+    await rubrics.add_criterion(staff, approval_id, rubrics.CriterionInput(name="方案可行性", max_points="60"))
+    await rubrics.add_criterion(staff, approval_id, rubrics.CriterionInput(name="预算合理性", max_points="40"))
+    await bids.add_bid(staff, approval_id, bids.BidInput(supplier_name="昆明市社会保险局", title="危化企业培训"))
+    return approval_id
+
+
+async def draw(agency: AsyncTestClient, supervisor: AsyncTestClient, review_id: int) -> None:
+    """经办人 prepares, 监督人 confirms — in the browser's way."""
+    assert (await post_form(agency, f"/reviews/{review_id}/panel/draws")).status_code == 303
+    pending = await Draw.select(Draw.id).where(Draw.review == review_id).first()
+    assert (await post_form(supervisor, f"/panels/draws/{pending['id']}/confirm")).status_code == 303
+
+
+async def token_for(seat_id: int) -> str:
+    invitation = await Invitation.select(Invitation.id).where(Invitation.seat == seat_id).first()
+    body = (await OutboxMessage.select(OutboxMessage.body).where(
+        OutboxMessage.invitation == invitation["id"]).first())["body"]
+    return re.search(r"/invitations/([\w-]+)", body).group(1)
+
+
+async def accept_by_link(client: AsyncTestClient, review_id: int) -> list[dict[str, Any]]:
+    """Every invited member accepts from the e-mailed link; the member seats, by seat number."""
+    for seat in members(await seats(review_id)):
+        page = await post_form(client, f"/invitations/{await token_for(seat['id'])}/accept")
+        assert page.status_code == 200 and "感谢您接受邀请" in page.text
+    return members(await seats(review_id))
+
+
+async def open_review(agency: AsyncTestClient, review_id: int) -> None:
+    response = await post_form(agency, f"/reviews/{review_id}/open")
+    assert response.status_code == 303, response.text
+
+
+async def give_account(agency: AsyncTestClient, expert_id: int, username: str) -> None:
+    """The roster page: 开通新账户 for the expert (role 评审专家)."""
+    response = await post_form(agency, f"/roster/experts/{expert_id}/account/create",
+                               {"username": username, "password": PASSWORD, "repeat": PASSWORD})
+    assert response.status_code == 303, response.text
+
+
+async def unlink(agency: AsyncTestClient, expert_id: int) -> None:
+    assert (await post_form(agency, f"/roster/experts/{expert_id}/account/unlink")).status_code == 303
+
+
+async def declare_and_open(client: AsyncTestClient, review_id: int) -> int:
+    """From the scoring list to the sheet: the list shows the review, the declaration is signed; the sheet id."""
+    listing = await client.get("/scoring")
+    assert listing.status_code == 200 and TITLE in listing.text and f"/scoring/reviews/{review_id}/sheet" in listing.text
+    page = await client.get(f"/scoring/reviews/{review_id}/sheet")
+    assert page.status_code == 200 and "承诺书" in page.text
+    signed = await post_form(client, f"/scoring/reviews/{review_id}/declaration", {"conflict": "no", "pledge": "yes"})
+    assert signed.status_code == 303, signed.text
+    opened = await client.get(f"/scoring/reviews/{review_id}/sheet", follow_redirects=False)
+    assert opened.status_code == 303, opened.text
+    sheet_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    page = await client.get(f"/scoring/sheets/{sheet_id}")
+    assert page.status_code == 200 and "方案可行性" in page.text and page.headers["content-type"].startswith("text/html")
+    return sheet_id
+
+
+async def save_score(client: AsyncTestClient, sheet_id: int, criterion: str, value: str) -> int:
+    """Autosave one more score through the API, as the page does (the draft is the whole sheet); the new version."""
+    review_id = (await ScoreSheet.select(ScoreSheet.review).where(ScoreSheet.id == sheet_id).first())["review"]
+    crit = await Criterion.select(Criterion.id).where(
+        (Criterion.review == review_id) & (Criterion.name == criterion)).first()
+    bid = await bids.list_bids(review_id)
+    current = (await client.get(f"/api/scoring/sheets/{sheet_id}")).json()
+    kept = [{"bid": s["bid"], "criterion": s["criterion"], "value": s["value"]} for s in current["scores"]]
+    saved = await client.post(f"/api/scoring/sheets/{sheet_id}/draft", json={
+        "version": current["version"], "scores": [*kept, {"bid": bid[0]["id"], "criterion": crit["id"], "value": value}]},
+        headers={"x-csrftoken": await csrf(client)})
+    assert saved.status_code == 200, saved.text
+    return saved.json()["version"]
+
+
+async def saved_values(sheet_id: int) -> list[str]:
+    rows = await Score.select(Score.value).where(Score.sheet == sheet_id).order_by(Score.id)
+    return [f"{float(r['value']):g}" for r in rows]
+
+
+async def test_account_made_before_the_draw(world, review, signed_in):
+    agency, supervisor = await signed_in("agency"), await signed_in("supervisor")
+    experts = [r["id"] for r in await Expert.select(Expert.id).order_by(Expert.id)]
+    for n, expert_id in enumerate(experts):
+        await give_account(agency, expert_id, f"pre{n}")
+    await draw(agency, supervisor, review)
+    first = members(await seats(review))[0]
+    me = await signed_in(f"pre{experts.index(first['expert'])}")
+    # Signed in, the expert answers their own invitation; the seat was never given an account.
+    mine = await me.get("/my/invitations")
+    assert mine.status_code == 200 and TITLE in mine.text
+    invitation = await Invitation.select(Invitation.id).where(Invitation.seat == first["id"]).first()
+    assert (await post_form(me, f"/my/invitations/{invitation['id']}/accept")).status_code == 303
+    rest = [s for s in members(await seats(review)) if s["state"] == "invited"]
+    for seat in rest:
+        assert (await post_form(agency, f"/invitations/{await token_for(seat['id'])}/accept")).status_code == 200
+    await open_review(agency, review)
+    sheet_id = await declare_and_open(me, review)
+    assert await save_score(me, sheet_id, "方案可行性", "52") == 2
+    assert await saved_values(sheet_id) == ["52"]
+    assert (await PanelSeat.select(PanelSeat.user).where(PanelSeat.id == first["id"]).first())["user"] is None
+    # Another drawn expert's account cannot open this sheet.
+    other = members(await seats(review))[1]
+    stranger = await signed_in(f"pre{experts.index(other['expert'])}")
+    assert (await stranger.get(f"/scoring/sheets/{sheet_id}")).status_code == 404
+
+
+async def test_account_made_after_acceptance(world, review, signed_in, client):
+    agency, supervisor = await signed_in("agency"), await signed_in("supervisor")
+    await draw(agency, supervisor, review)
+    seated = await accept_by_link(client, review)
+    await give_account(agency, seated[0]["expert"], "after_accept")
+    await open_review(agency, review)
+    me = await signed_in("after_accept")
+    sheet_id = await declare_and_open(me, review)
+    assert await save_score(me, sheet_id, "预算合理性", "35.5") == 2
+    assert await saved_values(sheet_id) == ["35.5"]
+
+
+async def test_account_made_after_the_review_opened(world, review, signed_in, client):
+    agency, supervisor = await signed_in("agency"), await signed_in("supervisor")
+    await draw(agency, supervisor, review)
+    seated = await accept_by_link(client, review)
+    await open_review(agency, review)
+    await give_account(agency, seated[2]["expert"], "after_open")
+    me = await signed_in("after_open")
+    sheet_id = await declare_and_open(me, review)
+    assert await save_score(me, sheet_id, "方案可行性", "48") == 2
+    assert await saved_values(sheet_id) == ["48"]
+    sheet = await ScoreSheet.objects().where(ScoreSheet.id == sheet_id).first()
+    assert sheet.seat == seated[2]["id"] and sheet.expert_key == str(seated[2]["expert"])
+
+
+async def test_account_changed_mid_review(world, review, signed_in, client):
+    agency, supervisor = await signed_in("agency"), await signed_in("supervisor")
+    await draw(agency, supervisor, review)
+    seated = await accept_by_link(client, review)
+    expert_id = seated[1]["expert"]
+    await give_account(agency, expert_id, "old_account")
+    await open_review(agency, review)
+    old = await signed_in("old_account")
+    sheet_id = await declare_and_open(old, review)
+    assert await save_score(old, sheet_id, "方案可行性", "41") == 2
+
+    # The agency moves the expert to a new account (lost phone, new e-mail …).
+    await unlink(agency, expert_id)
+    refused = await old.get(f"/scoring/sheets/{sheet_id}")
+    assert refused.status_code == 404
+    assert TITLE not in (await old.get("/scoring")).text
+    assert (await old.get(f"/scoring/reviews/{review}/sheet")).status_code == 404
+    stale = await old.post(f"/api/scoring/sheets/{sheet_id}/draft", json={"version": 2, "scores": []},
+                           headers={"x-csrftoken": await csrf(old)})
+    assert stale.status_code == 404
+    await give_account(agency, expert_id, "new_account")
+    new = await signed_in("new_account")
+    # Same seat, same declaration, same sheet with the saved draft.
+    opened = await new.get(f"/scoring/reviews/{review}/sheet", follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"].endswith(f"/scoring/sheets/{sheet_id}")
+    assert (await new.get(f"/api/scoring/sheets/{sheet_id}")).json()["scores"][0]["value"] == "41.00"
+    page = await new.get(f"/scoring/sheets/{sheet_id}")
+    assert page.status_code == 200 and 'value="41.00"' in page.text
+    assert await save_score(new, sheet_id, "预算合理性", "30") == 3
+    assert await saved_values(sheet_id) == ["41", "30"]
+    assert await Declaration.count().where(Declaration.seat == seated[1]["id"]) == 1
+    assert await ScoreSheet.count().where(ScoreSheet.review == review) == 1
+    # The old account is still refused after the new one saved; the refusal is on record.
+    assert (await old.get(f"/api/scoring/sheets/{sheet_id}")).status_code == 404
+    assert await AuditRecord.exists().where(AuditRecord.action == "scoresheet.access_refused")
