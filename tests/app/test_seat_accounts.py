@@ -80,7 +80,8 @@ async def unlink(agency: AsyncTestClient, expert_id: int) -> None:
 async def declare_and_open(client: AsyncTestClient, review_id: int) -> int:
     """From the scoring list to the sheet: the list shows the review, the declaration is signed; the sheet id."""
     listing = await client.get("/scoring")
-    assert listing.status_code == 200 and TITLE in listing.text and f"/scoring/reviews/{review_id}/sheet" in listing.text
+    assert listing.status_code == 200 and TITLE in listing.text
+    assert f"/scoring/reviews/{review_id}/sheet" in listing.text
     page = await client.get(f"/scoring/reviews/{review_id}/sheet")
     assert page.status_code == 200 and "承诺书" in page.text
     signed = await post_form(client, f"/scoring/reviews/{review_id}/declaration", {"conflict": "no", "pledge": "yes"})
@@ -89,7 +90,8 @@ async def declare_and_open(client: AsyncTestClient, review_id: int) -> int:
     assert opened.status_code == 303, opened.text
     sheet_id = int(opened.headers["location"].rsplit("/", 1)[1])
     page = await client.get(f"/scoring/sheets/{sheet_id}")
-    assert page.status_code == 200 and "方案可行性" in page.text and page.headers["content-type"].startswith("text/html")
+    assert page.status_code == 200 and "方案可行性" in page.text
+    assert page.headers["content-type"].startswith("text/html")
     return sheet_id
 
 
@@ -101,9 +103,9 @@ async def save_score(client: AsyncTestClient, sheet_id: int, criterion: str, val
     bid = await bids.list_bids(review_id)
     current = (await client.get(f"/api/scoring/sheets/{sheet_id}")).json()
     kept = [{"bid": s["bid"], "criterion": s["criterion"], "value": s["value"]} for s in current["scores"]]
+    added = {"bid": bid[0]["id"], "criterion": crit["id"], "value": value}
     saved = await client.post(f"/api/scoring/sheets/{sheet_id}/draft", json={
-        "version": current["version"], "scores": [*kept, {"bid": bid[0]["id"], "criterion": crit["id"], "value": value}]},
-        headers={"x-csrftoken": await csrf(client)})
+        "version": current["version"], "scores": [*kept, added]}, headers={"x-csrftoken": await csrf(client)})
     assert saved.status_code == 200, saved.text
     return saved.json()["version"]
 
