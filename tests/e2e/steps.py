@@ -90,3 +90,146 @@ def import_roster(office: Office, count: int = 60) -> list[dict[str, str]]:
     staff.shot("roster-list")
     office.roster = rows
     return rows
+
+
+# -- projects, reviews and panels -------------------------------------------------------------
+
+def create_project(staff: Person, name: str, *, budget: str = "380000", purchaser: str = AGENCY) -> str:
+    """经办人: a new 工伤预防 project; returns its page path."""
+    staff.goto("/projects/")
+    staff.fill("项目名称", name)
+    staff.fill("重点行业", "危险化学品")
+    staff.fill("预算金额（元）", budget)
+    staff.fill("采购人（申报单位）", purchaser)
+    staff.click("新建项目")
+    staff.sees(name)
+    return str(staff.page.url).split(staff.crowd.server.url, 1)[1]
+
+
+def create_review(staff: Person, project_path: str, kind: str, title: str) -> str:
+    """经办人: a review of `kind` (its Chinese label) on the project; returns the review's path."""
+    staff.goto(project_path)
+    staff.select("评审类型", kind)
+    staff.fill("评审名称（可空）", title)
+    staff.click("新建评审")
+    staff.sees(title)
+    return str(staff.page.url).split(staff.crowd.server.url, 1)[1]
+
+
+def review_settings(staff: Person, review_path: str, **fields: str) -> None:
+    staff.goto(review_path)
+    labels = {"panel_size": "小组人数", "purchaser_reps": "采购人代表人数", "alternates": "候补专家人数",
+              "require": "各专业最低人数", "accept": "其他席位接受的专业", "regions": "专家所在州（市）",
+              "max_per_org": "同一单位最多人数", "location": "评审地点", "scheduled_at": "评审时间",
+              "self_selection_approval": "主管预算单位同意自行选定的文件", "price_weight": "价格权值"}
+    form = staff.page.locator(f"form[action='{review_path}/settings']")
+    for key, value in fields.items():
+        if key in ("panel_source", "category"):
+            form.locator(f"select[name={key}]").select_option(label=value)
+        else:
+            form.locator(f"[name={key}]").fill(value)
+    form.get_by_role("button", name="保存设置").click()
+    staff.page.wait_for_load_state()
+    staff.sees("已保存", selector="body")
+
+
+def add_criterion(staff: Person, review_path: str, name: str, points: str, *, kind: str | None = None,
+                  veto: bool = False, guidance: str = "") -> None:
+    form = staff.page.locator(f"form[action='{review_path}/criteria']")
+    form.locator("[name=name]").fill(name)
+    form.locator("[name=max_points]").fill(points)
+    if kind:
+        form.locator("select[name=kind]").select_option(label=kind)
+    if veto:
+        form.locator("select[name=veto]").select_option(label="是")
+    if guidance:
+        form.locator("[name=guidance]").fill(guidance)
+    form.get_by_role("button", name="增加评分因素").click()
+    staff.page.wait_for_load_state()
+    staff.sees(name)
+
+
+def add_bid(staff: Person, review_path: str, supplier: str, *, title: str = "", quote: str = "",
+            credit_code: str = "") -> None:
+    form = staff.page.locator(f"form[action='{review_path}/bids']")
+    if title:
+        form.locator("[name=title]").fill(title)
+    form.locator("[name=supplier_name]").fill(supplier)
+    if credit_code:
+        form.locator("[name=credit_code]").fill(credit_code)
+    if quote:
+        form.locator("[name=final_quote]").fill(quote)
+    form.get_by_role("button", name="登记").click()
+    staff.page.wait_for_load_state()
+    staff.sees(supplier)
+
+
+def prepare_and_confirm_draw(office: Office, review_path: str) -> list[str]:
+    """经办人 prepares the draw; the 监督人, in a browser of their own, confirms it. Names drawn, in order."""
+    staff, supervisor = office.staff, office.supervisor
+    staff.goto(f"{review_path}/panel")
+    staff.click("准备抽取")
+    staff.sees("监督人确认", selector="body")
+    draw_path = str(staff.page.url).split(staff.crowd.server.url, 1)[1]
+    staff.shot("draw-prepared")
+    supervisor.goto(draw_path)
+    supervisor.sees("确认并抽取", selector="body")
+    supervisor.click("确认并抽取")
+    supervisor.sees("抽取完成", selector="body")
+    supervisor.shot("draw-confirmed")
+    supervisor.goto(f"{draw_path}/replay")
+    supervisor.sees("一致")
+    return []
+
+
+def invitation_links(admin: Person) -> dict[str, str]:
+    """The outbox (no SMTP here): each invited person's name → their one-time invitation link."""
+    import re
+
+    admin.goto("/panels/outbox")
+    links: dict[str, str] = {}
+    for row in admin.page.locator("table.grid tbody tr").all():
+        cells = row.locator("td").all()
+        if len(cells) < 5:
+            continue
+        name = cells[1].inner_text().split("<")[0].strip()
+        found = re.search(r"https?://[^\s]+/invitations/[A-Za-z0-9_\-]+", cells[4].inner_text())
+        if found:
+            links[name] = found.group(0)
+    return links
+
+
+def answer_invitation(person: Person, link: str, *, accept: bool, reason: str = "") -> None:
+    person.goto(link)
+    person.sees("评审邀请")
+    if accept:
+        person.click("接受邀请")
+        person.sees("已接受", selector="body")
+    else:
+        person.fill("谢绝原因", reason)
+        person.click("谢绝邀请")
+        person.sees("已谢绝", selector="body")
+
+
+def give_account(staff: Person, expert_name: str, username: str, password: str) -> None:
+    """经办人 opens the expert's roster page and opens a sign-in account for them."""
+    staff.goto("/roster/?q=" + expert_name)
+    staff.page.get_by_role("link", name=expert_name, exact=True).first.click()
+    staff.page.wait_for_load_state()
+    form = staff.page.locator("form[action$='/account/create']")
+    form.locator("[name=username]").fill(username)
+    form.locator("[name=password]").fill(password)
+    form.locator("[name=repeat]").fill(password)
+    form.get_by_role("button", name="开通并关联").click()
+    staff.page.wait_for_load_state()
+    staff.sees(f"已为该专家开通登录账户“{username}”", selector="body")
+
+
+def panel_members(staff: Person, review_path: str) -> list[tuple[str, str, str]]:
+    """(role, name, state) of every seat on the panel page, in page order."""
+    staff.goto(f"{review_path}/panel")
+    rows = []
+    for row in staff.page.locator("section table.grid").first.locator("tbody tr").all():
+        cells = [c.inner_text().strip() for c in row.locator("td").all()]
+        rows.append(tuple(cells))
+    return rows
