@@ -22,14 +22,15 @@ from .errors import (
     ErrorList,
 )
 from .model import MAX_DECIMALS, Bid, Criterion, ident
-from .numbers import NotADecimal, decimal_places, natural_key, to_decimal
+from .numbers import NotADecimal, decimal_places, natural_key, plain, to_decimal
 
 _FIELDS = ("expert", "bid", "criterion", "value")
 SCORE_LIMIT = Decimal(10**9)  # far above any criterion maximum; keeps every sum exact in int64
 
 
 def _fmt(units: int, scale: int) -> str:
-    return str(Decimal(units).scaleb(-scale).normalize()) if units else "0"
+    # plain digits: str() of a normalised 20 is "2E+1", which no expert reads as twenty
+    return plain(Decimal(units).scaleb(-scale).normalize()) if units else "0"
 
 
 class ScoreSheet:

@@ -49,6 +49,12 @@ def set_up_office(people: People) -> Office:
     admin.click("创建")
     admin.sees(f"已创建机构 {AGENCY}", selector="body")
     admin.shot("agency-created")
+    # The specialty tree is the province's to configure; the defaults are one click.
+    admin.goto("/roster/specialties")
+    admin.sees("尚未配置专业分类")
+    admin.click("载入默认分类")
+    admin.sees("专业分类已更新", selector="body")
+    admin.sees("危险化学品", "职业卫生")
     create_user(admin, "jingban", "李经办", "经办人", agency=AGENCY)
     create_user(admin, "jiandu", "王监督", "监督人", agency=AGENCY)
     create_user(admin, "shenji", "赵审计", "审计", agency=None)
@@ -86,8 +92,11 @@ def import_roster(office: Office, count: int = 60) -> list[dict[str, str]]:
     staff.click(f"确认导入 {count} 名专家")
     staff.sees(f"{count}", selector="body")
     staff.goto("/roster/")
-    staff.sees(rows[0]["姓名"], rows[-1]["姓名"])
+    staff.sees(f"共 {count}")
     staff.shot("roster-list")
+    for row in (rows[0], rows[-1]):
+        staff.goto("/roster/?q=" + row["姓名"])
+        staff.sees(row["姓名"], row["工作单位"])
     office.roster = rows
     return rows
 
@@ -169,11 +178,12 @@ def prepare_and_confirm_draw(office: Office, review_path: str) -> list[str]:
     staff, supervisor = office.staff, office.supervisor
     staff.goto(f"{review_path}/panel")
     staff.click("准备抽取")
-    staff.sees("监督人确认", selector="body")
-    draw_path = str(staff.page.url).split(staff.crowd.server.url, 1)[1]
+    staff.sees("待监督人确认")
     staff.shot("draw-prepared")
-    supervisor.goto(draw_path)
-    supervisor.sees("确认并抽取", selector="body")
+    supervisor.goto(f"{review_path}/panel")
+    supervisor.click("确认第 1 次抽取")
+    supervisor.sees("监督人确认", selector="body")
+    draw_path = str(supervisor.page.url).split(supervisor.crowd.server.url, 1)[1]
     supervisor.click("确认并抽取")
     supervisor.sees("抽取完成", selector="body")
     supervisor.shot("draw-confirmed")
@@ -204,11 +214,11 @@ def answer_invitation(person: Person, link: str, *, accept: bool, reason: str = 
     person.sees("评审邀请")
     if accept:
         person.click("接受邀请")
-        person.sees("已接受", selector="body")
+        person.sees("感谢您接受邀请")
     else:
         person.fill("谢绝原因", reason)
         person.click("谢绝邀请")
-        person.sees("已谢绝", selector="body")
+        person.sees("已记录您的谢绝")
 
 
 def give_account(staff: Person, expert_name: str, username: str, password: str) -> None:

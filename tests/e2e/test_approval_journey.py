@@ -9,7 +9,7 @@ reload), submit; 组长 → asks for an explanation of a flagged score; all sign
 
 from __future__ import annotations
 
-import re
+from decimal import Decimal
 
 from tests.e2e.people import People
 from tests.e2e.scoring_steps import declare, sign_report, submit_sheet, type_scores, wait_autosaved
@@ -50,7 +50,7 @@ def test_approval_review_from_empty_database_to_published_result(people: People)
     review_id = review.rsplit("/", 1)[1]
     review_settings(staff, review, panel_size="3", alternates="2", max_per_org="1", location="昆明市社会保险局三楼会议室")
     for name, points in CRITERIA.items():
-        add_criterion(staff, review, name, points, guidance=f"{name}：按申报材料评分")
+        add_criterion(staff, review, name, points, kind="主观", guidance=f"{name}：按申报材料评分")
     add_bid(staff, review, "昆明化工安全培训中心", title="危险化学品企业从业人员工伤预防培训")
     staff.shot("review-ready")
 
@@ -98,14 +98,16 @@ def test_approval_review_from_empty_database_to_published_result(people: People)
         wait_autosaved(expert)
         expert.page.reload()
         for criterion, value in scores[i].items():
-            assert expert.page.get_by_role("textbox", name=f"· {criterion} 得分").input_value() == value
+            shown = expert.page.get_by_role("textbox", name=f"· {criterion} 得分").input_value()
+            assert Decimal(shown) == Decimal(value), (criterion, shown)
         if i == 0:
             expert.shot("score-sheet-saved")
         submit_sheet(expert, EXPERT_PASSWORD)
 
     # The 经办人 names the 组长 on the summary page; the 组长 asks the low scorer to explain.
     staff.goto(f"/scoring/reviews/{review_id}")
-    staff.page.locator("#seat_id").select_option(label=re.compile(members[0]))
+    option = staff.page.locator("#seat_id option", has_text=members[0]).first.get_attribute("value")
+    staff.page.locator("#seat_id").select_option(value=option)
     staff.click("登记")
     leader = experts[members[0]]
     leader.goto(f"/scoring/reviews/{review_id}")

@@ -120,6 +120,17 @@ def test_objective_mismatch() -> None:
     assert "E1=5" in errors[0]["message"] and "E3=6" in errors[0]["message"]
 
 
+def test_messages_write_round_scores_as_plain_digits() -> None:
+    criteria = [
+        {"id": "T1", "name": "方案", "max": 60, "group": "technical"},
+        {"id": "O1", "name": "资质证书", "max": 30, "kind": "objective"},
+    ]
+    table = uniform(E3, {"A": [50, 20], "B": [40, 10], "C": [30, 0]})
+    table["E3"]["A"] = [50, 30]
+    message = errors_of(consultation(table, dict(QUOTES), criteria=criteria))[0]["message"]
+    assert "E1=20" in message and "E3=30" in message and "E+" not in message
+
+
 def test_objective_criterion_equal_everywhere_is_fine() -> None:
     criteria = [
         {"id": "T1", "name": "方案", "max": 60, "group": "technical"},
