@@ -80,7 +80,7 @@ class Server:
         self.cli("migrate")
         self.cli("create-user", "--username", "admin", "--name", "系统管理员", "--role", "admin",
                  "--password", ADMIN_PASSWORD)
-        log = open(self.data_dir / "server.log", "wb")  # noqa: SIM115  (closed with the process)
+        log = open(self.data_dir / "server.log", "wb")  # closed with the process
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from app.cli import main; main()", "serve", "--host", "127.0.0.1",
              "--port", str(self.port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -75,7 +75,8 @@ def import_roster(office: Office, count: int = 60) -> list[dict[str, str]]:
     filename, template = staff.download("导入模板")
     assert filename.endswith(".xlsx")
     rows = experts(count)
-    bad = [dict(rows[0], **{"身份证号码": rows[0]["身份证号码"][:-1] + ("0" if rows[0]["身份证号码"][-1] != "0" else "1")})]
+    wrong_digit = "0" if rows[0]["身份证号码"][-1] != "0" else "1"
+    bad = [dict(rows[0], **{"身份证号码": rows[0]["身份证号码"][:-1] + wrong_digit})]
     path = staff.crowd.shots / "roster-bad.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(fill_template(template, bad + rows[1:]))
@@ -127,10 +128,6 @@ def create_review(staff: Person, project_path: str, kind: str, title: str) -> st
 
 def review_settings(staff: Person, review_path: str, **fields: str) -> None:
     staff.goto(review_path)
-    labels = {"panel_size": "小组人数", "purchaser_reps": "采购人代表人数", "alternates": "候补专家人数",
-              "require": "各专业最低人数", "accept": "其他席位接受的专业", "regions": "专家所在州（市）",
-              "max_per_org": "同一单位最多人数", "location": "评审地点", "scheduled_at": "评审时间",
-              "self_selection_approval": "主管预算单位同意自行选定的文件", "price_weight": "价格权值"}
     form = staff.page.locator(f"form[action='{review_path}/settings']")
     for key, value in fields.items():
         if key in ("panel_source", "category"):

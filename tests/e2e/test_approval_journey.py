@@ -48,7 +48,8 @@ def test_approval_review_from_empty_database_to_published_result(people: People)
     project = create_project(staff, "2027年危险化学品企业工伤预防培训项目")
     review = create_review(staff, project, "立项评审", TITLE)
     review_id = review.rsplit("/", 1)[1]
-    review_settings(staff, review, panel_size="3", alternates="2", max_per_org="1", location="昆明市社会保险局三楼会议室")
+    review_settings(staff, review, panel_size="3", alternates="2", max_per_org="1",
+                    location="昆明市社会保险局三楼会议室")
     for name, points in CRITERIA.items():
         add_criterion(staff, review, name, points, kind="主观", guidance=f"{name}：按申报材料评分")
     add_bid(staff, review, "昆明化工安全培训中心", title="危险化学品企业从业人员工伤预防培训")
