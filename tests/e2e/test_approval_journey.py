@@ -9,8 +9,10 @@ reload), submit; 组长 → asks for an explanation of a flagged score; all sign
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
+from tests.e2e.audit_steps import bundle_of, check_documents, download_everything, tamper_one_score
 from tests.e2e.people import People
 from tests.e2e.scoring_steps import declare, sign_report, submit_sheet, type_scores, wait_autosaved
 from tests.e2e.steps import (
@@ -135,3 +137,18 @@ def test_approval_review_from_empty_database_to_published_result(people: People)
     total = (36 + 34 + 17 + 35 + 33 + 18 + 20 + 32 + 16) / 3
     assert f"{total:.2f}" in text, text
     staff.shot("published")
+
+    # The auditor finds the review, downloads every document and the bundle, and re-verifies it.
+    auditor = office.auditor
+    files = download_everything(auditor, "2027年危险化学品企业工伤预防培训项目", TITLE)
+    check_documents(files, must_read=[TITLE, *members, "必要性论证不足"])
+    name, bundle = bundle_of(files)
+    folder = people.shots
+    (folder / name).write_bytes(files[name])
+    verified = people.server.cli("verify", str(folder / name), check=False)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "MISMATCH" not in verified.stdout
+    (folder / "tampered.json").write_text(json.dumps(tamper_one_score(bundle), ensure_ascii=False))
+    tampered = people.server.cli("verify", str(folder / "tampered.json"), check=False)
+    assert tampered.returncode == 1, tampered.stdout + tampered.stderr
+    assert "MISMATCH" in tampered.stdout or "不一致" in tampered.stdout, tampered.stdout
