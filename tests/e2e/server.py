@@ -43,6 +43,14 @@ async def _pg_admin(url: str, sql: str) -> None:
         await conn.close()
 
 
+def _in_thread(url: str, sql: str) -> None:
+    # Playwright's sync API keeps an event loop running on this thread: asyncio.run needs its own.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _pg_admin(url, sql)).result()
+
+
 @dataclass
 class Server:
     """One server with its own data directory and database; `cli(...)` runs `pingshen` against it."""
@@ -71,8 +79,8 @@ class Server:
         pg = os.environ.get("PINGSHEN_TEST_DATABASE_URL", "")
         if pg:
             self.pg_name = f"pingshen_e2e_{self.name}_{os.getpid()}"
-            asyncio.run(_pg_admin(pg, f'DROP DATABASE IF EXISTS "{self.pg_name}"'))
-            asyncio.run(_pg_admin(pg, f'CREATE DATABASE "{self.pg_name}"'))
+            _in_thread(pg, f'DROP DATABASE IF EXISTS "{self.pg_name}"')
+            _in_thread(pg, f'CREATE DATABASE "{self.pg_name}"')
             env["DATABASE_URL"] = urlunparse(urlparse(pg)._replace(path=f"/{self.pg_name}"))
         else:
             env["DATABASE_URL"] = f"sqlite:///{self.data_dir / 'pingshen.sqlite'}"
@@ -117,6 +125,6 @@ class Server:
                 self.process.kill()
                 self.process.wait(timeout=5)
         if self.pg_name:
-            asyncio.run(_pg_admin(os.environ["PINGSHEN_TEST_DATABASE_URL"],
-                                  f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)'))
+            _in_thread(os.environ["PINGSHEN_TEST_DATABASE_URL"],
+                       f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
         shutil.rmtree(self.data_dir, ignore_errors=True)
