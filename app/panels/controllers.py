@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.plugins.flash import flash
@@ -13,8 +13,8 @@ from litestar.response import Redirect, Response, Template
 from app.accounts.guards import READERS, requires_role
 from app.accounts.tables import Role
 from app.audit.services import SYSTEM
-from app.panels import drawing, invitations, mail, seats
-from app.panels.schemas import ImportForm, PanelOut, ReasonForm, RepForm, ReplayOut, SeatOut
+from app.panels import drawing, invitations, mail, seat_accounts, seats
+from app.panels.schemas import AccountForm, ImportForm, PanelOut, ReasonForm, RepForm, ReplayOut, SeatOut
 from app.panels.seats import PanelError
 from app.panels.view import can_see_names, panel_view
 from app.reviews.services import get_review, get_review_and_project
@@ -32,14 +32,18 @@ PUBLIC = {"public": True}
 
 
 async def panel_page(request: Request, review_id: int, errors: dict[str, str] | None = None,
-                     status: int = 200) -> Template:
+                     status: int = 200, *, account_seat: int | None = None,
+                     new_account: dict[str, str] | None = None) -> Template:
+    """The panel page; `account_seat` marks the seat an account error belongs to, `new_account`
+    carries a just-created seat account whose initial password is shown this once."""
     review, project = await get_review_and_project(request.user, review_id)
     if not errors:
         await seats.expire_overdue(SYSTEM, review.id)  # no scheduler: overdue invitations end when looked at
     view = await panel_view(request.user, review)
-    return Template("panels/panel.html.j2", status_code=status, context={
+    return Template("panels/panel.html.j2", status_code=status, media_type=MediaType.HTML, context={
         "review": review, "project": project, **view, "errors": errors or {}, "kinds": KIND_LABELS,
-        "statuses": STATUS_LABELS, "sources": SOURCE_LABELS})
+        "statuses": STATUS_LABELS, "sources": SOURCE_LABELS, "account_seat": account_seat,
+        "new_account": new_account})
 
 
 class PanelController(Controller):
@@ -83,6 +87,37 @@ class PanelController(Controller):
         await get_review(request.user, review_id)
         return await self._do(request, review_id, seats.expire_overdue(request.user, review_id),
                               "已处理超时未答复的邀请 {result} 份")
+
+    # --- sign-in accounts of seats outside the roster (采购人代表, imported names) -------------
+
+    @post("/panel/seats/{seat_id:int}/account", guards=[AGENCY])
+    async def create_seat_account(self, request: Request, review_id: FromPath[int], seat_id: FromPath[int],
+                                  data: URLEncodedBody[AccountForm]) -> Page:
+        try:
+            created = await seat_accounts.create_seat_account(request.user, review_id, seat_id, data.username)
+        except PanelError as exc:
+            return await panel_page(request, review_id, exc.errors, exc.status_code, account_seat=seat_id)
+        # Rendered, not redirected: the initial password is shown once and never kept (not even in a flash).
+        return await panel_page(request, review_id, new_account=created)
+
+    @post("/panel/seats/{seat_id:int}/account/link", guards=[AGENCY])
+    async def link_seat_account(self, request: Request, review_id: FromPath[int], seat_id: FromPath[int],
+                                data: URLEncodedBody[AccountForm]) -> Page:
+        try:
+            username = await seat_accounts.link_seat_account(request.user, review_id, seat_id, data.username)
+        except PanelError as exc:
+            return await panel_page(request, review_id, exc.errors, exc.status_code, account_seat=seat_id)
+        flash(request, f"已关联登录账户“{username}”，该账户即可为此席位评分", category="success")
+        return Redirect(f"/reviews/{review_id}/panel", status_code=303)
+
+    @post("/panel/seats/{seat_id:int}/account/unlink", guards=[AGENCY])
+    async def unlink_seat_account(self, request: Request, review_id: FromPath[int], seat_id: FromPath[int]) -> Page:
+        try:
+            username = await seat_accounts.unlink_seat_account(request.user, review_id, seat_id)
+        except PanelError as exc:
+            return await panel_page(request, review_id, exc.errors, exc.status_code, account_seat=seat_id)
+        flash(request, f"已解除登录账户“{username}”与该席位的关联（账户本身保留）", category="success")
+        return Redirect(f"/reviews/{review_id}/panel", status_code=303)
 
     @post("/open", guards=[AGENCY])
     async def open_review(self, request: Request, review_id: FromPath[int]) -> Page:

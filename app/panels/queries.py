@@ -16,6 +16,9 @@ async def seats_of(review_id: int) -> list[dict[str, Any]]:
         PanelSeat.all_columns(), PanelSeat.expert.name.as_alias("expert_name"),
         PanelSeat.expert.employer.as_alias("expert_org"), PanelSeat.expert.email.as_alias("expert_email"),
         PanelSeat.expert.specialties.as_alias("expert_specialties"),
+        # The account acting for the seat: the roster expert's (Expert.user) or, for a person
+        # outside the roster, the seat's own (app/panels/members.py).
+        PanelSeat.expert.user.username.as_alias("expert_account"), PanelSeat.user.username.as_alias("seat_account"),
     ).where(PanelSeat.review == review_id).order_by(PanelSeat.id)
 
 

@@ -19,6 +19,11 @@ class RepForm:
 
 
 @dataclass
+class AccountForm:
+    username: str = ""
+
+
+@dataclass
 class ImportForm:
     names: str = ""
     reference: str = ""

@@ -36,6 +36,10 @@ async def panel_view(user: Any, review: Review) -> dict[str, Any]:
             "org": (s["org"] or s["expert_org"] or "") if names or s["role"] == SeatRole.PURCHASER_REP.value else "",
             "end_reason": s["end_reason"] if names else "",
             "is_expert": s["expert"] is not None,
+            # Roster seats: the expert and their account only once names are visible (a roster
+            # link would unseal the name); other seats: their own account, kept by the 经办人.
+            "expert": s["expert"] if names else None,
+            "account": (s["expert_account"] if names else None) if s["expert"] is not None else s["seat_account"],
         })
     members = Counter(s["state"] for s in seats if s["role"] == SeatRole.MEMBER.value)
     return {
