@@ -3,6 +3,10 @@
 Agency staff and administrators create an account for an expert (role 评审专家) or link an
 existing unlinked expert account, and unlink it. One account per expert, one expert per account;
 each change is audited on the expert (it shows in the expert's 修改记录).
+
+The expert's panel seats follow the link at once: membership is resolved from Expert.user at
+the moment of each check (app/panels/members.py), so linking, unlinking or re-linking during a
+review moves the seats, sheets and signatures to the new account and shuts the old one out.
 """
 
 from __future__ import annotations
@@ -56,6 +60,13 @@ async def _claim(actor: Any, expert: dict[str, Any], user_id: int, username: str
     if holder is not None:
         raise RosterError({"username": f"账户“{username}”已关联专家“{holder['name']}”（编号 {holder['id']}），"
                                        "一个账户只能关联一名专家"})
+    # A person outside the roster may already sit on a panel with this account (采购人代表,
+    # imported name): linking it to an expert on the same panel would give one person two seats.
+    from app.panels.members import double_seat
+
+    if clash := await double_seat(user_id, expert_id=expert["id"]):
+        raise RosterError({"username": f"账户“{username}”已在评审“{clash}”中另有席位，与该专家的席位重复，"
+                                       "同一人不能占两个席位"})
     updated = await Expert.update({Expert.user: user_id}).where(
         (Expert.id == expert["id"]) & Expert.user.is_null()).returning(Expert.id)
     if not updated:
