@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
@@ -17,7 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.file import FileStore
 
 from app.areas import route_modules
-from app.db import prepare_database
+from app.db import connections
 from app.settings import ROOT, get_settings
 from app.web.errors import handle_http_exception, handle_unexpected
 from app.web.middleware import CurrentUserMiddleware
@@ -32,12 +29,6 @@ def _routes() -> list[object]:
         handlers.extend(module.ROUTES)
         register_nav(getattr(module, "NAV", []))
     return handlers
-
-
-@asynccontextmanager
-async def _database(_: Litestar) -> AsyncIterator[None]:
-    await prepare_database()
-    yield
 
 
 def _security_headers() -> dict[str, str]:
@@ -65,7 +56,7 @@ def create_app() -> Litestar:
             create_static_files_router(path="/static", directories=[ROOT / "static"], name="static",
                                        opt={"public": True}, include_in_schema=False),
         ],
-        lifespan=[_database],
+        lifespan=[lambda _app: connections()],
         template_config=templates,
         middleware=[session.middleware, CurrentUserMiddleware()],
         csrf_config=CSRFConfig(secret=settings.secret_key.decode(), cookie_samesite="lax", cookie_name="csrftoken"),

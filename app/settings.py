@@ -34,6 +34,8 @@ class Settings:
     max_body_bytes: int
     lockout_attempts: int
     lockout_minutes: int
+    db_pool_size: int
+    """PostgreSQL connections per server process (PINGSHEN_DB_POOL; 0 = no pool, one connection per query)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,4 +80,5 @@ def get_settings() -> Settings:
         max_body_bytes=int(os.environ.get("PINGSHEN_MAX_BODY_BYTES", str(2 * 1024 * 1024))),
         lockout_attempts=5,
         lockout_minutes=15,
+        db_pool_size=int(os.environ.get("PINGSHEN_DB_POOL", "10")),
     )

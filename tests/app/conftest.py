@@ -20,6 +20,9 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="pingshen-test-"))
 os.environ["PINGSHEN_DATA_DIR"] = str(_DATA_DIR)
 os.environ["PINGSHEN_SECRET_KEY"] = "test-secret-key-0123456789abcdef"
 os.environ["PICCOLO_CONF"] = "app.piccolo_conf"
+# The in-process test client runs the app in another event loop than the tests: an asyncpg pool
+# started by the app would be shared across loops (framework-notes §4), so none in tests.
+os.environ["PINGSHEN_DB_POOL"] = "0"
 
 _PG_URL = os.environ.get("PINGSHEN_TEST_DATABASE_URL", "")
 _PG_NAME = f"pingshen_test_{os.getpid()}"
