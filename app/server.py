@@ -11,11 +11,12 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.static_files import create_static_files_router
-from litestar.stores.file import FileStore
 
 from app.areas import route_modules
 from app.db import connections
 from app.settings import ROOT, get_settings
+from app.state.queue import background_jobs
+from app.state.store import database_stores
 from app.web.errors import handle_http_exception, handle_unexpected
 from app.web.middleware import CurrentUserMiddleware
 from app.web.nav import register as register_nav
@@ -56,12 +57,12 @@ def create_app() -> Litestar:
             create_static_files_router(path="/static", directories=[ROOT / "static"], name="static",
                                        opt={"public": True}, include_in_schema=False),
         ],
-        lifespan=[lambda _app: connections()],
+        lifespan=[lambda _app: connections(), background_jobs],
         template_config=templates,
         middleware=[session.middleware, CurrentUserMiddleware()],
         csrf_config=CSRFConfig(secret=settings.secret_key.decode(), cookie_samesite="lax", cookie_name="csrftoken"),
         plugins=[FlashPlugin(config=FlashConfig(template_config=templates))],
-        stores={"sessions": FileStore(path=settings.data_dir / "sessions")},
+        stores=database_stores(),  # sessions and every other store shared by all processes
         openapi_config=OpenAPIConfig(title="评审 Pingshen API", version="0.1.0", path="/schema",
                                      render_plugins=[JsonRenderPlugin()]),
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},

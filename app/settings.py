@@ -36,6 +36,8 @@ class Settings:
     lockout_minutes: int
     db_pool_size: int
     """PostgreSQL connections per server process (PINGSHEN_DB_POOL; 0 = no pool, one connection per query)."""
+    job_workers: int
+    """Background jobs this process runs at once (PINGSHEN_JOB_WORKERS; 0 = leave them to other processes)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,4 +83,5 @@ def get_settings() -> Settings:
         lockout_attempts=5,
         lockout_minutes=15,
         db_pool_size=int(os.environ.get("PINGSHEN_DB_POOL", "10")),
+        job_workers=int(os.environ.get("PINGSHEN_JOB_WORKERS", "2")),
     )

@@ -85,7 +85,7 @@ class ExportPages(Controller):
 
     @get("/season")
     async def season(self, request: Request) -> Template:
-        return _page("season", {"jobs": jobs.jobs_of(request.user), "errors": {}, "form": SeasonForm(),
+        return _page("season", {"jobs": await jobs.jobs_of(request.user), "errors": {}, "form": SeasonForm(),
                                 "agencies": await search.agencies_for(request.user)})
 
     @post("/season")
@@ -105,7 +105,7 @@ class ExportPages(Controller):
                 errors["date_from"] = str(exc)
             else:
                 return Redirect(f"/exports/season?job={record['id']}", status_code=303)
-        return _page("season", {"jobs": jobs.jobs_of(request.user), "errors": errors, "form": data,
+        return _page("season", {"jobs": await jobs.jobs_of(request.user), "errors": errors, "form": data,
                                 "agencies": await search.agencies_for(request.user)}, 400)
 
     @get("/season/{job_id:str}/download")
@@ -121,5 +121,5 @@ class ExportApi(Controller):
 
     @get("/season/{job_id:str}", operation_id="SeasonExportProgress", summary="季度归档导出进度")
     async def season_progress(self, request: Request, job_id: FromPath[str]) -> SeasonJob:
-        record = jobs.read_job(request.user, job_id)
+        record = await jobs.read_job(request.user, job_id)
         return SeasonJob(**{k: record[k] for k in SeasonJob.__struct_fields__})

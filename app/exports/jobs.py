@@ -1,10 +1,13 @@
 """Season export as a background job: every review of an agency (or all, for auditors) in a
 date range, as one .zip under var/exports/, with a progress record the page polls.
 
-Phase 1 reads each review's bundle from the database and writes it as a file (one review in
-memory at a time); phase 2 renders them with `export_season` in worker processes, in a thread
-so the server keeps answering. The progress record is a small JSON file next to the zip, so any
-server process can answer the poll. Only the user who started a job sees it.
+The job is queued in the database (`app.state.queue`, task `exports.season`), so any server
+process's runner may take it, and one that dies mid-way leaves it to another once its lease
+ends; the progress record is the job's `progress` column, so every process answers the poll the
+same. Phase 1 reads each review's bundle from the database and writes it as a file (one review
+in memory at a time); phase 2 renders them with `export_season` in worker processes, in a thread
+so the server keeps answering. The .zip is written under the data folder: with several hosts,
+that folder is shared storage (docs/deployment.md). Only the user who started a job sees it.
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from app.exports.search import Filters, find_reviews
 from app.exports.season import export_season
 from app.exports.services import generation_time
 from app.settings import get_settings
+from app.state import queue
+from app.state.tables import Job
 
 log = logging.getLogger("pingshen.exports")
-_TASKS: set[asyncio.Task[None]] = set()  # keep a reference: a task nobody holds may be collected
+TASK = "exports.season"
 JOB_ID = frozenset("0123456789abcdef")
 MAX_REVIEWS = 2000
 
@@ -47,34 +52,22 @@ def _folder(job_id: str) -> Path:
     return exports_dir() / job_id
 
 
-def _write(folder: Path, record: dict[str, Any]) -> None:
-    tmp = folder / "progress.json.tmp"
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(folder / "progress.json")  # atomic: a poll never reads half a record
+def _dedupe(job_id: str) -> str:
+    return f"{TASK}:{job_id}"
 
 
-def read_job(user: Any, job_id: str) -> dict[str, Any]:
-    path = _folder(job_id) / "progress.json"
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise NotFoundException("导出任务不存在") from None
-    if record.get("user_id") != user.id:
+async def read_job(user: Any, job_id: str) -> dict[str, Any]:
+    _folder(job_id)  # refuses anything but a job id
+    row = await Job.select(Job.progress, Job.owner).where(Job.dedupe == _dedupe(job_id)).first()
+    if row is None or row["owner"] != user.id:
         raise NotFoundException("导出任务不存在")
-    return record
+    return json.loads(row["progress"])
 
 
-def jobs_of(user: Any, limit: int = 10) -> list[dict[str, Any]]:
-    root = exports_dir()
-    found = []
-    for path in root.glob("*/progress.json") if root.exists() else []:
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if record.get("user_id") == user.id:
-            found.append(record)
-    return sorted(found, key=lambda r: r["started_at"], reverse=True)[:limit]
+async def jobs_of(user: Any, limit: int = 10) -> list[dict[str, Any]]:
+    rows = await Job.select(Job.progress).where((Job.task == TASK) & (Job.owner == user.id)).order_by(
+        Job.id, ascending=False).limit(limit)
+    return [json.loads(r["progress"]) for r in rows]
 
 
 def _workers() -> int:
@@ -85,32 +78,51 @@ def _workers() -> int:
 
 
 async def start(user: Any, filters: Filters) -> dict[str, Any]:
-    """Create the job and its progress record, then run it in the background."""
+    """Queue the job with its progress record (in the same transaction as its audit record)."""
     reviews = await find_reviews(user, filters)
     if len(reviews) > MAX_REVIEWS:
         raise ValueError(f"一次最多导出 {MAX_REVIEWS} 个评审，请缩小日期范围")
     job_id = secrets.token_hex(16)
-    folder = _folder(job_id)
-    folder.mkdir(parents=True)
     generated = generation_time()
     label = f"{filters.date_from or '最早'} 至 {filters.date_to or '今天'}"
-    record = {"id": job_id, "user_id": user.id, "state": "running", "phase": "collect", "total": len(reviews),
+    record = {"id": job_id, "user_id": user.id, "state": "running", "phase": "queued", "total": len(reviews),
               "collected": 0, "rendered": 0, "started_at": generated, "finished_at": None, "error": "",
               "range": label, "agency": filters.agency, "filename": f"评审归档-{label.replace(' ', '')}.zip"}
-    _write(folder, record)
+    review_ids = [r["id"] for r in reviews]
     async with write_tx():
         await audit.record(actor=user, action="export.season_started", object_type=EXPORT_OBJECT,
                            object_id=f"season-{job_id}",
-                           new={"range": label, "agency": filters.agency, "reviews": [r["id"] for r in reviews]})
-    task = asyncio.create_task(_run(folder, record, [r["id"] for r in reviews], generated))
-    _TASKS.add(task)
-    task.add_done_callback(_TASKS.discard)
+                           new={"range": label, "agency": filters.agency, "reviews": review_ids})
+        await queue.enqueue(TASK, dedupe=_dedupe(job_id), owner=user.id, progress=record, max_attempts=2,
+                            export_id=job_id, review_ids=review_ids, generated=generated)
     return record
 
 
-async def _run(folder: Path, record: dict[str, Any], review_ids: list[int], generated: str) -> None:
+async def run_job(job_id: int, *, export_id: str, review_ids: list[int], generated: str) -> None:
+    """The queued task: collect the bundles, render them, report progress as it goes."""
+    folder = _folder(export_id)
+    shutil.rmtree(folder, ignore_errors=True)  # a second attempt starts clean
+    folder.mkdir(parents=True)
+    row = await Job.select(Job.progress).where(Job.id == job_id).first()
+    record = json.loads(row["progress"])
+    record.update(phase="collect", collected=0, rendered=0, error="")
+    await queue.report(job_id, record)
+    reported = dict(record)
+
+    async def report_now() -> None:
+        if record != reported:
+            reported.clear()
+            reported.update(record)
+            await queue.report(job_id, dict(record))
+
+    async def keep_reporting() -> None:  # the render thread only sets numbers; this writes them
+        while True:
+            await asyncio.sleep(0.5)
+            await report_now()
+
     bundles = folder / "bundles"
     bundles.mkdir()
+    reporter = asyncio.create_task(keep_reporting())
     try:
         paths = []
         for n, review_id in enumerate(review_ids, 1):
@@ -118,29 +130,26 @@ async def _run(folder: Path, record: dict[str, Any], review_ids: list[int], gene
             path.write_text(dump_bundle(await review_bundle(review_id)), encoding="utf-8")
             paths.append(path)
             record["collected"] = n
-            if n % 10 == 0 or n == len(review_ids):
-                _write(folder, record)
         record["phase"] = "render"
-        _write(folder, record)
 
         def progress(done: int, total: int | None, review_id: str) -> None:
             record["rendered"] = done
-            _write(folder, record)
 
         await asyncio.to_thread(export_season, paths, folder / "season.zip", generated_at=generated,
                                 progress=progress, total=len(paths), workers=_workers(),
                                 mp_context=multiprocessing.get_context("forkserver"))
         record.update(state="done", phase="done", finished_at=generation_time())
     except Exception as exc:  # the page must say it failed, not spin forever
-        log.exception("exports: season job %s failed", record["id"])
+        log.exception("exports: season job %s failed", export_id)
         record.update(state="failed", error=f"{type(exc).__name__}: {exc}", finished_at=generation_time())
     finally:
+        reporter.cancel()
         shutil.rmtree(bundles, ignore_errors=True)
-        _write(folder, record)
+        await report_now()
 
 
 async def download(user: Any, job_id: str) -> tuple[Path, str]:
-    record = read_job(user, job_id)
+    record = await read_job(user, job_id)
     if record["state"] != "done":
         raise NotFoundException("导出尚未完成")
     async with write_tx():

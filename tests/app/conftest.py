@@ -23,6 +23,9 @@ os.environ["PICCOLO_CONF"] = "app.piccolo_conf"
 # The in-process test client runs the app in another event loop than the tests: an asyncpg pool
 # started by the app would be shared across loops (framework-notes §4), so none in tests.
 os.environ["PINGSHEN_DB_POOL"] = "0"
+# No background job runner inside the test client either: tests run due jobs themselves
+# (app.state.queue.run_pending), so nothing changes behind a test's back.
+os.environ["PINGSHEN_JOB_WORKERS"] = "0"
 
 _PG_URL = os.environ.get("PINGSHEN_TEST_DATABASE_URL", "")
 _PG_NAME = f"pingshen_test_{os.getpid()}"

@@ -1,0 +1,13 @@
+"""Piccolo app for the shared-state area (store entries and queued jobs)."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="state",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=table_finder(modules=["app.state.tables"], exclude_imported=True),
+    migration_dependencies=[],
+    commands=[],
+)
