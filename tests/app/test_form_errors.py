@@ -52,6 +52,7 @@ CASES: dict[str, Case] = {
     "POST /login": Case(None, {"username": "agency1", "password": "wrong-password"}, "用户名或密码错误"),
     "POST /account/password": Case("agency", {"current": "wrong", "new": "x", "repeat": "y"}, "当前密码不正确"),
     "POST /admin/users": Case("admin", {"username": "", "role": "agency"}, "用户名须为 1–50 位字母"),
+    "POST /admin/agencies": Case("admin", {"name": " ", "region": "曲靖市"}, "机构名称不能为空"),
     # roster
     "POST /roster/experts/new": Case("agency", {"name": ""}, "姓名不能为空"),
     "POST /roster/experts/{expert_id:int}/edit": Case("agency", {"name": ""}, "姓名不能为空"),
