@@ -96,6 +96,13 @@ CASES: dict[str, Case] = {
     # Buttons without input: their one error is a review that is not there (or not yours).
     "POST /reviews/{review_id:int}/panel/recheck": Case("agency", {}, "评审不存在", 404),
     "POST /reviews/{review_id:int}/panel/expire": Case("agency", {}, "评审不存在", 404),
+    # A drawn roster expert's seat gets its account on the roster page, not here.
+    "POST /reviews/{review_id:int}/panel/seats/{seat_id:int}/account": Case(
+        "agency", {"username": "rep1"}, "请在专家库该专家的详情页开通或关联登录账户"),
+    "POST /reviews/{review_id:int}/panel/seats/{seat_id:int}/account/link": Case(
+        "agency", {"username": "expert1"}, "请在专家库该专家的详情页开通或关联登录账户"),
+    "POST /reviews/{review_id:int}/panel/seats/{seat_id:int}/account/unlink": Case(
+        "agency", {}, "请在专家库该专家的详情页开通或关联登录账户"),
     "POST /reviews/{review_id:int}/open": Case("agency", {}, "小组尚未组成，不能开始评审"),
     "POST /panels/draws/{draw_id:int}/confirm": Case("supervisor", {}, "该抽取不在待确认状态"),
     "POST /panels/draws/{draw_id:int}/cancel": Case("agency", {"reason": "重新抽取"}, "只有待确认的抽取可以取消"),
@@ -178,6 +185,8 @@ def _params_for(key: str, params: dict[str, str]) -> dict[str, str]:
     upkeep on the drawn approval review, settings/rubric/bids/panel set-up on the draft 磋商."""
     if key.startswith("POST /scoring/"):
         return {**params, "review_id": params["scoring_id"]}
+    if "/panel/seats/" in key:  # a seat of the drawn review (a roster expert's)
+        return {**params, "review_id": params["approval_id"]}
     if "/panel/recheck" in key or "/panel/expire" in key:
         return {**params, "review_id": "999999"}
     if key == "POST /invitations/{token:str}/accept":
