@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run empty test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,14 @@ run: $(STAMP)
 	$(BIN)/pingshen migrate
 	$(BIN)/pingshen demo --if-empty
 	$(BIN)/pingshen serve
+
+# An installation with no data at all (var/empty/): the first administrator is asked for once,
+# then everything else is done in the browser (docs/guide-agency.md).
+empty: $(STAMP)
+	PINGSHEN_DATA_DIR=var/empty $(BIN)/pingshen migrate
+	test -f var/empty/.admin-created || (PINGSHEN_DATA_DIR=var/empty $(BIN)/pingshen create-user \
+		--username admin --name 系统管理员 --role admin && touch var/empty/.admin-created)
+	PINGSHEN_DATA_DIR=var/empty $(BIN)/pingshen serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

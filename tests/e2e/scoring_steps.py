@@ -12,6 +12,7 @@ def declare(expert: Person, review_title: str) -> None:
     expert.page.get_by_role("row").filter(has_text=review_title).get_by_role("link", name="评分").click()
     expert.page.wait_for_load_state()
     expert.sees("回避声明与承诺书")
+    expert.shot("declaration")
     expert.page.locator("input[name=conflict][value=no]").check()
     expert.page.locator("input[name=pledge]").check()
     expert.click("签署并继续")

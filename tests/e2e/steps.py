@@ -209,6 +209,7 @@ def invitation_links(admin: Person) -> dict[str, str]:
 def answer_invitation(person: Person, link: str, *, accept: bool, reason: str = "") -> None:
     person.goto(link)
     person.sees("评审邀请")
+    person.shot("invitation")
     if accept:
         person.click("接受邀请")
         person.sees("感谢您接受邀请")
