@@ -67,9 +67,10 @@ def test_consultation_with_finance_names_and_a_purchaser_representative(people: 
     staff.fill("姓名", REP[0], within="form[action$='/panel/reps']")
     staff.page.locator("form[action$='/panel/reps']").get_by_role("button", name="登记").click()
     staff.page.wait_for_load_state()
-    staff.sees(IMPORTED[0][0], IMPORTED[1][0], REP[0], "采购人代表")
+    staff.sees(REP[0], "采购人代表", "评审专家：已接受 2 / 2")
     staff.click("开始评审")
     staff.sees("评审已开始", selector="body")
+    staff.sees(IMPORTED[0][0], IMPORTED[1][0], REP[0])
 
     names = [n for n, _ in IMPORTED] + [REP[0]]
     members: dict[str, Person] = {}
@@ -108,13 +109,16 @@ def test_consultation_with_finance_names_and_a_purchaser_representative(people: 
     published = staff.sees("已公布的结果")
     staff.shot("consultation-published")
 
-    # The ranking the person reads is the one the rules give: price score = lowest quote / quote × 20.
+    # The ranking the person reads is the one the rules give (docs/scoring.md §1.4): the experts'
+    # mean and the price score (lowest quote / quote × 20) each rounded half up, then added.
+    cent = Decimal("0.01")
     lowest = min(Decimal(q) for q in SUPPLIERS.values())
     totals = {}
     for index, (supplier, quote) in enumerate(SUPPLIERS.items()):
-        technical = sum(Decimal(marks[n][index][0]) + Decimal(marks[n][index][1]) for n in names) / 3
-        price = lowest / Decimal(quote) * 20
-        totals[supplier] = (technical + Decimal(track[supplier]) + price).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        experts_mean = sum(Decimal(marks[n][index][0]) + Decimal(marks[n][index][1]) for n in names) / 3
+        experts_mean = (experts_mean + Decimal(track[supplier])).quantize(cent, ROUND_HALF_UP)
+        price = (lowest * 20 / Decimal(quote)).quantize(cent, ROUND_HALF_UP)
+        totals[supplier] = experts_mean + price
     ranked = sorted(totals, key=totals.get, reverse=True)  # type: ignore[arg-type]
-    positions = [published.index(f"{supplier}：{totals[supplier]}") for supplier in ranked]
+    positions = [published.index(f"{supplier}（总分 {totals[supplier]}）") for supplier in ranked]
     assert positions == sorted(positions), (totals, published)
