@@ -23,16 +23,49 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="监听地址（默认取 PINGSHEN_HOST，127.0.0.1）")
 @click.option("--port", default=None, type=int, help="端口（默认取 PINGSHEN_PORT，8000）")
-@click.option("--workers", default=1, type=int, help="进程数；SQLite 下请保持 1")
-def serve(host: str | None, port: int | None, workers: int) -> None:
-    """Serve the app (启动服务)."""
+@click.option("--workers", default=1, type=int, help="工作进程数（PostgreSQL 下可多个；SQLite 请保持 1）")
+@click.option("--proxy", is_flag=True, help="位于反向代理之后：信任其 X-Forwarded-For/-Proto（FORWARDED_ALLOW_IPS）")
+@click.option("--no-access-log", is_flag=True, help="不逐条记录请求（压力测试时）")
+def serve(host: str | None, port: int | None, workers: int, proxy: bool, no_access_log: bool) -> None:
+    """Serve the app (启动服务): N identical worker processes, each with its own job runner."""
     import uvicorn
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
-    click.echo(f"评审 Pingshen 正在运行： http://{host}:{port}/  （按 Ctrl+C 停止）")
+    if workers > 1 and settings.is_sqlite:
+        click.echo("注意：SQLite 只适合单进程；多进程请使用 PostgreSQL（DATABASE_URL=postgres://…）。", err=True)
+    click.echo(f"评审 Pingshen 正在运行： http://{host}:{port}/  （{workers} 个进程，按 Ctrl+C 停止）")
     uvicorn.run("app.server:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="debug" if settings.debug else "info", proxy_headers=False)
+                log_level="debug" if settings.debug else "info", proxy_headers=proxy,
+                access_log=not no_access_log, timeout_graceful_shutdown=20)
+
+
+@main.command()
+@click.option("--slots", default=None, type=int, help="同时运行的任务数（默认取 PINGSHEN_JOB_WORKERS）")
+@click.option("--once", is_flag=True, help="运行到期任务后退出（运维、排障）")
+def worker(slots: int | None, once: bool) -> None:
+    """Run background jobs only (后台任务进程): exports, invitation deadlines, status restores."""
+    from app.db import connections
+    from app.state.queue import Runner, offer_periodic, run_pending
+
+    async def run() -> None:
+        async with connections():
+            if once:
+                await offer_periodic()
+                click.echo(f"已运行 {await run_pending()} 个到期任务")
+                return
+            runner = Runner(slots or max(1, get_settings().job_workers))
+            runner.start()
+            click.echo(f"后台任务进程已启动（{runner.slots} 个并发，{runner.worker}），按 Ctrl+C 停止")
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await runner.stop()
+
+    try:
+        _run(run())
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command()

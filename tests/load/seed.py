@@ -83,7 +83,7 @@ async def seed(experts: int, panel_size: int = 5) -> dict[str, Any]:
                                      password=PASSWORD, actor=SYSTEM)
             async with write_tx():
                 await Expert.update({Expert.user: user.id}).where(Expert.id == expert_id)
-                await PanelSeat.insert(PanelSeat(review=review.id, expert=expert_id, user=user.id, role="member",
+                await PanelSeat.insert(PanelSeat(review=review.id, expert=expert_id, role="member",
                                                  state="accepted", seat_no=seat_no, source="import"))
                 await audit.record(actor=SYSTEM, action="expert.account_linked", object_type="expert",
                                    object_id=expert_id, new={"user_id": user.id, "seat_review": review.id})
