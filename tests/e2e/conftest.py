@@ -45,8 +45,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=f"browser journeys skipped: {MISSING}"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    # Module scope: Playwright's sync API holds an event loop on this thread while it runs, which
+    # would break any asyncio test collected after the journeys in the same session.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
