@@ -40,7 +40,9 @@ async def panel_page(request: Request, review_id: int, errors: dict[str, str] | 
     if not errors:
         await seats.expire_overdue(SYSTEM, review.id)  # no scheduler: overdue invitations end when looked at
     view = await panel_view(request.user, review)
-    return Template("panels/panel.html.j2", status_code=status, media_type=MediaType.HTML, context={
+    # A page carrying an initial password must not stay in any cache (browser back, proxy).
+    headers = {"Cache-Control": "no-store"} if new_account else None
+    return Template("panels/panel.html.j2", status_code=status, media_type=MediaType.HTML, headers=headers, context={
         "review": review, "project": project, **view, "errors": errors or {}, "kinds": KIND_LABELS,
         "statuses": STATUS_LABELS, "sources": SOURCE_LABELS, "account_seat": account_seat,
         "new_account": new_account})

@@ -55,5 +55,9 @@ async def panel_view(user: Any, review: Review) -> dict[str, Any]:
                         and s["state"] == SeatState.ACCEPTED.value),
         },
         "vacant": vacant_seat_numbers(seats), "problems": panel_complete(review, seats),
+        # Accepted scoring seats nobody can sign in for yet (roster ones counted only once unsealed).
+        "without_account": sum(1 for r in rows if r["state"] == SeatState.ACCEPTED.value
+                               and r["role"] != SeatRole.ALTERNATE.value and not r["account"]
+                               and (names or not r["is_expert"])),
         "draws": await draws_of(review.id),
     }

@@ -163,9 +163,11 @@ async def test_account_made_after_the_review_opened(world, review, signed_in, cl
     cell = f'id="seat-{seated[2]["id"]}-account"'
     page = (await agency.get(f"/reviews/{review}/panel")).text
     assert f'{cell}>' in page and f'/roster/experts/{seated[2]["expert"]}#account">在专家库开通' in page
+    assert "已接受的席位中有 3 个尚未开通登录账户" in page
     await give_account(agency, seated[2]["expert"], "after_open")
     page = (await agency.get(f"/reviews/{review}/panel")).text
     assert "after_open" in page and f'/roster/experts/{seated[2]["expert"]}#account">在专家库更换' in page
+    assert "已接受的席位中有 2 个尚未开通登录账户" in page
     me = await signed_in("after_open")
     sheet_id = await declare_and_open(me, review)
     assert await save_score(me, sheet_id, "方案可行性", "48") == 2
@@ -259,6 +261,7 @@ async def create_on_panel(agency: AsyncTestClient, review_id: int, seat_id: int,
     page = await post_form(agency, f"/reviews/{review_id}/panel/seats/{seat_id}/account", {"username": username})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), page.text
     assert f'<code id="new-account-username">{username}</code>' in page.text
+    assert page.headers["cache-control"] == "no-store"
     password = re.search(r'id="new-account-password">([^<]+)<', page.text).group(1)
     assert "只显示这一次" in page.text
     return password.replace("&amp;", "&").replace("&#34;", '"').replace("&#39;", "'")
