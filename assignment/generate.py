@@ -29,8 +29,15 @@ def instance(
     max_load: int = 1,
     q: float | None = None,
     region_share: float = 0.2,
+    org_shares: tuple[float, ...] | None = None,
+    scarce_region: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
+    """``org_shares``: the first employers' shares of the pool (e.g. (0.5, 0.1, 0.1, 0.08, 0.07):
+    one holds half, five hold 85 %), the rest spread evenly. ``scarce_region`` = (share of
+    experts in region R0, share of panels that accept only R0). Both draw from a second
+    generator, so the rest of the instance is the same as without them."""
     rng = np.random.default_rng(seed)
+    extra_rng = np.random.default_rng([seed, 1])
     pop = 1.0 / np.arange(1, n_specialties + 1) ** zipf
     pop /= pop.sum()
     specs = [f"S{i:02d}" for i in range(n_specialties)]
@@ -38,6 +45,13 @@ def instance(
     regions = [f"R{i}" for i in range(n_regions)]
     org_of = rng.integers(0, n_orgs, n_experts)
     region_of = rng.integers(0, n_regions, n_experts)
+    if org_shares is not None:
+        p_org = np.full(n_orgs, (1.0 - sum(org_shares)) / (n_orgs - len(org_shares)))
+        p_org[: len(org_shares)] = org_shares
+        org_of = extra_rng.choice(n_orgs, size=n_experts, p=p_org)
+    if scarce_region is not None:
+        in_r0 = extra_rng.random(n_experts) < scarce_region[0]
+        region_of = np.where(in_r0, 0, 1 + extra_rng.integers(0, n_regions - 1, n_experts))
     n_spec = rng.integers(1, 4, n_experts)
     experts = []
     holders = np.zeros(n_specialties, dtype=np.int64)
@@ -69,6 +83,11 @@ def instance(
         }
         if rng.random() < region_share:
             panel["regions"] = sorted({regions[x] for x in rng.choice(n_regions, size=4, replace=False)})
+        if scarce_region is not None:
+            if extra_rng.random() < scarce_region[1]:
+                panel["regions"] = [regions[0]]
+            elif panel.get("regions"):
+                panel["regions"] = [r for r in panel["regions"] if r != regions[0]] or [regions[1]]
         panels.append(panel)
         bidder = rng.integers(0, n_orgs)
         conflicts.extend([f"E{i:05d}", panel["id"]] for i in np.flatnonzero(org_of == bidder))

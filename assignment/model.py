@@ -14,11 +14,11 @@ import numpy as np
 
 from .errors import AssignmentError, invalid
 
-MODES = ("draw", "balanced", "randomized")
+MODES = ("draw", "balanced", "best_match", "randomized")
 DEFAULT_Q = 0.5
 DEFAULT_ALTERNATES = 2
 TOP_KEYS = {"mode", "q", "rules", "experts", "panels", "conflicts"}
-RULE_KEYS = {"max_per_org"}
+RULE_KEYS = {"max_per_org", "load_cap", "yearly_cap"}
 PANEL_KEYS = {"id", "size", "require", "accept", "alternates", "exclude_orgs", "regions"}
 
 
@@ -50,10 +50,16 @@ class Problem:
     org_names: list[str | None]
     region: np.ndarray  # int64 region code, -1 = none given
     has: np.ndarray  # bool experts × specialties
+    # Seats this call may still give each expert: min(max_load, load_cap, yearly_cap - prior_load),
+    # never below 0. Every solver, the alternates and the final check read only this.
     max_load: np.ndarray  # int64
     available: np.ndarray  # bool
     specialties: list[str]
     panels: list[Panel]
+    prior_load: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # seats held this year
+    declared_max_load: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    load_cap: int | None = None
+    yearly_cap: int | None = None
 
     @property
     def n_experts(self) -> int:
@@ -82,8 +88,8 @@ def parse(data: Any) -> Problem:
 
     mode = data.get("mode", "draw")
     if mode not in MODES:
-        errs.append(invalid("mode", "mode 须为 draw、balanced 或 randomized",
-                            "mode must be draw, balanced or randomized"))
+        errs.append(invalid("mode", "mode 须为 draw、balanced、best_match 或 randomized",
+                            "mode must be draw, balanced, best_match or randomized"))
     q = data.get("q", DEFAULT_Q)
     if q is None:
         q = DEFAULT_Q
@@ -104,6 +110,12 @@ def parse(data: Any) -> Problem:
                                 "max_per_org must be a positive integer"))
         else:
             max_per_org = mpo
+        for key, zh in (("load_cap", "本次参评次数上限"), ("yearly_cap", "年度参评次数上限")):
+            v = rules.get(key)
+            if v is not None and (not _is_int(v) or v < 1):
+                errs.append(invalid(f"rules.{key}", f"{key}（{zh}）须为正整数", f"{key} must be a positive integer"))
+    load_cap = rules.get("load_cap") if isinstance(rules, dict) and _is_int(rules.get("load_cap")) else None
+    yearly_cap = rules.get("yearly_cap") if isinstance(rules, dict) and _is_int(rules.get("yearly_cap")) else None
 
     experts = data.get("experts")
     if not isinstance(experts, list) or not experts:
@@ -128,6 +140,7 @@ def parse(data: Any) -> Problem:
     spec_rows: list[int] = []
     spec_cols: list[int] = []
     loads: list[int] = []
+    priors: list[int] = []
     avail: list[bool] = []
     for i, ex in enumerate(experts):
         p = f"experts[{i}]"
@@ -162,6 +175,13 @@ def parse(data: Any) -> Problem:
             errs.append(invalid(f"{p}.max_load", "max_load 须为非负整数",
                                 "max_load must be a non-negative integer"))
             continue
+        prior = ex.get("prior_load", 0)
+        if prior is None:
+            prior = 0
+        if not _is_int(prior) or prior < 0:
+            errs.append(invalid(f"{p}.prior_load", "prior_load（本年度已参评次数）须为非负整数",
+                                "prior_load must be a non-negative integer"))
+            continue
         av = ex.get("available", True)
         if av is None:
             av = True
@@ -177,6 +197,7 @@ def parse(data: Any) -> Problem:
             spec_rows.append(row)
             spec_cols.append(spec(s))
         loads.append(ml)
+        priors.append(prior)
         avail.append(av)
 
     parsed_panels: list[Panel] = []
@@ -305,9 +326,24 @@ def parse(data: Any) -> Problem:
         if pa_obj.accept is not None:
             pa_obj.accept = np.sort(remap[pa_obj.accept])
 
+    declared = np.array(loads, dtype=np.int64)
+    prior_load = np.array(priors, dtype=np.int64)
     return Problem(
         mode=mode, q=float(q), max_per_org=max_per_org, expert_ids=ids, org=org_codes,
         org_names=org_names, region=region_codes, has=has,
-        max_load=np.array(loads, dtype=np.int64), available=np.array(avail, dtype=bool),
-        specialties=names, panels=parsed_panels,
+        max_load=capacity(declared, prior_load, load_cap, yearly_cap), available=np.array(avail, dtype=bool),
+        specialties=names, panels=parsed_panels, prior_load=prior_load, declared_max_load=declared,
+        load_cap=load_cap, yearly_cap=yearly_cap,
     )
+
+
+def capacity(max_load: np.ndarray, prior_load: np.ndarray, load_cap: int | None,
+             yearly_cap: int | None) -> np.ndarray:
+    """Seats each expert may take in this call. Rotation (轮换): seats already held this year
+    count against the yearly cap, so nobody becomes the province's permanent reviewer."""
+    cap = max_load.copy()
+    if load_cap is not None:
+        cap = np.minimum(cap, load_cap)
+    if yearly_cap is not None:
+        cap = np.minimum(cap, np.maximum(yearly_cap - prior_load, 0))
+    return cap

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .balanced import BalancedSolver
+from .balanced import BalancedSolver, BestMatchSolver
 from .base import Assignment, Solver
 from .draw import DrawSolver
 from .randomized import RandomizedSolver
@@ -10,7 +10,8 @@ from .randomized import RandomizedSolver
 SOLVERS: dict[str, type[Solver]] = {
     "draw": DrawSolver,
     "balanced": BalancedSolver,
+    "best_match": BestMatchSolver,
     "randomized": RandomizedSolver,
 }
 
-__all__ = ["SOLVERS", "Assignment", "BalancedSolver", "DrawSolver", "RandomizedSolver", "Solver"]
+__all__ = ["SOLVERS", "Assignment", "BalancedSolver", "BestMatchSolver", "DrawSolver", "RandomizedSolver", "Solver"]

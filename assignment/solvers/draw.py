@@ -10,6 +10,8 @@ Required specialties go scarcest first so a common specialty does not use up a r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..diagnose import panel_errors
@@ -40,42 +42,11 @@ class DrawSolver:
         self, problem: Problem, j: int, cand: PanelCandidates, load_left: np.ndarray,
         rng: np.random.Generator,
     ) -> np.ndarray:
-        panel = problem.panels[j]
-        n_orgs = len(problem.org_names)
-        org = problem.org[cand.experts]
-        pool = load_left[cand.experts] > 0
-        org_room = np.full(n_orgs, problem.max_per_org, dtype=np.int64)
-        # Look-ahead also keeps room for this panel's alternates (qualified for any seat type).
-        qual = np.column_stack([cand.qual, np.ones(len(cand.experts), dtype=bool)])
-        needs = np.array([t.count for t in cand.types] + [panel.alternates], dtype=np.int64)
-        order = sorted(
-            range(len(cand.types)),
-            key=lambda t: (cand.types[t].specialty == OPEN,
-                           capped_supply(org[pool & cand.qual[:, t]], problem.max_per_org, n_orgs), t),
-        )
-        picked: list[int] = []
-        for t in order:
-            candidates = np.flatnonzero(pool & cand.qual[:, t])
-            for i in rng.permutation(candidates):
-                if needs[t] == 0:
-                    break
-                o = org[i]
-                if org_room[o] == 0:
-                    continue
-                pool[i] = False
-                org_room[o] -= 1
-                needs[t] -= 1
-                if not fillable(needs, qual, pool, org, org_room):
-                    # This pick would strand a later seat; it stays unpickable for this type
-                    # (a smaller remainder cannot become fillable again), so skip it for good.
-                    pool[i] = True
-                    org_room[o] += 1
-                    needs[t] += 1
-                    continue
-                picked.append(int(i))
-            if needs[t] > 0:
-                raise AssignmentError(self._short(problem, j, cand, t, int(needs[t]), pool, org_room))
-        return cand.experts[np.array(picked, dtype=np.int64)]
+        picked, t, missing, pool, org_room = fill_panel(problem, cand, load_left, problem.panels[j].alternates,
+                                                        rng.permutation)
+        if missing:
+            raise AssignmentError(self._short(problem, j, cand, t, missing, pool, org_room))
+        return picked
 
     def _short(
         self, problem: Problem, j: int, cand: PanelCandidates, t: int, missing: int,
@@ -100,3 +71,48 @@ class DrawSolver:
             f"the balanced mode plans all panels together",
             panel=panel.id, specialty=name, needed=cand.types[t].count,
             available=cand.types[t].count - missing + left)]
+
+
+def fill_panel(
+    problem: Problem, cand: PanelCandidates, load_left: np.ndarray, alternates: int,
+    walk: Callable[[np.ndarray], np.ndarray],
+) -> tuple[np.ndarray, int, int, np.ndarray, np.ndarray]:
+    """Fill one panel seat type by seat type, walking each type's candidates in ``walk`` order
+    (a seeded permutation for ``draw``, best match first for the greedy warm start), with the
+    per-employer cap and the look-ahead. Returns (members, failed type, seats missing, pool,
+    org room); ``missing`` is 0 when the panel is full."""
+    n_orgs = len(problem.org_names)
+    org = problem.org[cand.experts]
+    pool = load_left[cand.experts] > 0
+    org_room = np.full(n_orgs, problem.max_per_org, dtype=np.int64)
+    # Look-ahead also keeps room for this panel's alternates (qualified for any seat type).
+    qual = np.column_stack([cand.qual, np.ones(len(cand.experts), dtype=bool)])
+    needs = np.array([t.count for t in cand.types] + [alternates], dtype=np.int64)
+    order = sorted(
+        range(len(cand.types)),
+        key=lambda t: (cand.types[t].specialty == OPEN,
+                       capped_supply(org[pool & cand.qual[:, t]], problem.max_per_org, n_orgs), t),
+    )
+    picked: list[int] = []
+    for t in order:
+        candidates = np.flatnonzero(pool & cand.qual[:, t])
+        for i in walk(candidates):
+            if needs[t] == 0:
+                break
+            o = org[i]
+            if org_room[o] == 0:
+                continue
+            pool[i] = False
+            org_room[o] -= 1
+            needs[t] -= 1
+            if not fillable(needs, qual, pool, org, org_room):
+                # This pick would strand a later seat; it stays unpickable for this type
+                # (a smaller remainder cannot become fillable again), so skip it for good.
+                pool[i] = True
+                org_room[o] += 1
+                needs[t] += 1
+                continue
+            picked.append(int(i))
+        if needs[t] > 0:
+            return cand.experts[np.array(picked, dtype=np.int64)], t, int(needs[t]), pool, org_room
+    return cand.experts[np.array(picked, dtype=np.int64)], -1, 0, pool, org_room
