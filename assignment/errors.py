@@ -16,12 +16,20 @@ INTERNAL_ERROR = "internal_error"
 class AssignmentError(Exception):
     """Raised by :func:`assignment.solve`; ``errors`` is the list the CLI prints."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: list[dict[str, Any]], explanation: dict[str, Any] | None = None) -> None:
         self.errors = errors
+        # For an infeasible plan: where the shortfall is and which relaxation fixes it (explain.py).
+        self.explanation = explanation
         super().__init__("; ".join(str(e.get("message", e.get("code"))) for e in errors))
 
+    @property
+    def infeasible(self) -> bool:
+        return bool(self.errors) and all(e.get("code") == INFEASIBLE for e in self.errors)
+
     def to_json(self) -> dict[str, Any]:
-        return {"errors": self.errors}
+        if self.explanation is None:
+            return {"errors": self.errors}
+        return {"errors": self.errors, "status": "infeasible", "explanation": self.explanation}
 
 
 def invalid(path: str, zh: str, en: str) -> dict[str, Any]:

@@ -60,6 +60,7 @@ class Problem:
     declared_max_load: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     load_cap: int | None = None
     yearly_cap: int | None = None
+    region_names: list[str] = field(default_factory=list)  # by region code (the regions panels name)
 
     @property
     def n_experts(self) -> int:
@@ -334,6 +335,7 @@ def parse(data: Any) -> Problem:
         max_load=capacity(declared, prior_load, load_cap, yearly_cap), available=np.array(avail, dtype=bool),
         specialties=names, panels=parsed_panels, prior_load=prior_load, declared_max_load=declared,
         load_cap=load_cap, yearly_cap=yearly_cap,
+        region_names=sorted(region_index, key=lambda r: region_index[r]),
     )
 
 
