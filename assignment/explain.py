@@ -122,7 +122,7 @@ def _isolated(problem: Problem, cands: list[PanelCandidates], select: Any) -> fl
 
 
 def _by_specialty(problem: Problem, cands: list[PanelCandidates], where: list[dict[str, Any]]) -> list[dict]:
-    """Each specialty whose quota seats are short, on their own: demand, the capacity of the
+    """Each specialty whose quota seats are short on their own: demand, the capacity of the
     eligible holders, and how many seats stay empty even with every other seat ignored."""
     names = sorted({w["specialty"] for w in where if w["quota"]})
     out = []
@@ -137,6 +137,8 @@ def _by_specialty(problem: Problem, cands: list[PanelCandidates], where: list[di
                     holders.update(cand.experts[cand.qual[:, t_i]].tolist())
         alone = _isolated(problem, cands, lambda j, t_i, s=s: cands[j].types[t_i].specialty == s)
         joint = sum(w["short"] for w in where if w["quota"] and w["specialty"] == name)
+        if alone <= EPS:
+            continue  # short only in combination (e.g. inside a scarce region): see by_region
         out.append({"specialty": name, "demand": demand,
                     "supply": int(problem.max_load[np.array(sorted(holders), dtype=np.int64)].sum()),
                     "short": math.ceil(alone - EPS), "short_in_joint_plan": round(joint, 6)})

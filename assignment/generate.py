@@ -31,11 +31,13 @@ def instance(
     region_share: float = 0.2,
     org_shares: tuple[float, ...] | None = None,
     scarce_region: tuple[float, float] | None = None,
+    prior_load: int | None = None,
 ) -> dict[str, Any]:
     """``org_shares``: the first employers' shares of the pool (e.g. (0.5, 0.1, 0.1, 0.08, 0.07):
     one holds half, five hold 85 %), the rest spread evenly. ``scarce_region`` = (share of
     experts in region R0, share of panels that accept only R0). Both draw from a second
-    generator, so the rest of the instance is the same as without them."""
+    generator, so the rest of the instance is the same as without them. ``prior_load``: each
+    expert already holds 0 … prior_load seats this year (same second generator)."""
     rng = np.random.default_rng(seed)
     extra_rng = np.random.default_rng([seed, 1])
     pop = 1.0 / np.arange(1, n_specialties + 1) ** zipf
@@ -95,6 +97,9 @@ def instance(
     ce = rng.integers(0, n_experts, n_random)
     cp = rng.integers(0, n_panels, n_random)
     conflicts.extend([f"E{e:05d}", f"P{p:04d}"] for e, p in zip(ce, cp, strict=True))
+    if prior_load is not None:
+        for e, k in zip(experts, extra_rng.integers(0, prior_load + 1, n_experts).tolist(), strict=True):
+            e["prior_load"] = k
     data: dict[str, Any] = {
         "mode": mode, "rules": {"max_per_org": 1}, "experts": experts, "panels": panels,
         "conflicts": conflicts,

@@ -43,11 +43,23 @@ def _matchable(members: list[dict[str, Any]], seats: list[set[str] | None]) -> b
     return all(augment(m, set()) for m in range(len(members)))
 
 
+def capacity(expert: dict[str, Any], rules: dict[str, Any]) -> int:
+    """Seats the expert may take in this call: max_load, the call's load_cap, and the yearly cap
+    less the seats already held this year (prior_load)."""
+    cap = expert.get("max_load", 1)
+    if rules.get("load_cap") is not None:
+        cap = min(cap, rules["load_cap"])
+    if rules.get("yearly_cap") is not None:
+        cap = min(cap, rules["yearly_cap"] - expert.get("prior_load", 0))
+    return max(cap, 0)
+
+
 def check(data: dict[str, Any], out: dict[str, Any]) -> list[str]:
     experts = {e["id"]: e for e in data["experts"]}
     panels = {p["id"]: p for p in data["panels"]}
     conflicts = {(e, p) for e, p in data.get("conflicts") or []}
-    cap = (data.get("rules") or {}).get("max_per_org", 1)
+    rules = data.get("rules") or {}
+    cap = rules.get("max_per_org", 1)
     problems: list[str] = []
     load: Counter[Any] = Counter()
     assert [p["id"] for p in out["panels"]] == [p["id"] for p in data["panels"]]
@@ -73,8 +85,8 @@ def check(data: dict[str, Any], out: dict[str, Any]) -> list[str]:
                 why.append("region")
             if not e.get("available", True):
                 why.append("unavailable")
-            if e.get("max_load", 1) < 1:
-                why.append("max_load 0")
+            if capacity(e, rules) < 1:
+                why.append("no load left (max_load, load_cap or yearly cap)")
             if not any(_fits(e, s) for s in live):
                 why.append("no accepted specialty")
             if why:
@@ -86,13 +98,30 @@ def check(data: dict[str, Any], out: dict[str, Any]) -> list[str]:
             problems.append(f"{panel['id']}: quotas not met")
         load.update(mem)
     for eid, n in load.items():
-        if n > experts[eid].get("max_load", 1):
-            problems.append(f"{eid}: load {n} > max_load")
+        if n > capacity(experts[eid], rules):
+            problems.append(f"{eid}: load {n} > its cap (prior_load {experts[eid].get('prior_load', 0)})")
     for res in out["panels"]:
         for eid in res["alternates"]:
-            if load[eid] >= experts[eid].get("max_load", 1):
+            if load[eid] >= capacity(experts[eid], rules):
                 problems.append(f"{res['id']}: alternate {eid} has no spare load")
+    reported = {row["id"]: row for row in out.get("loads", [])}
+    if set(reported) != set(load):
+        problems.append("loads: not exactly the seated experts")
+    for eid, row in reported.items():
+        if row["load"] != load[eid] or row["total"] != load[eid] + experts[eid].get("prior_load", 0):
+            problems.append(f"loads: wrong figures for {eid}")
     return problems
+
+
+def with_rotation(rng: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Add seats already held this year and the yearly/call caps (drawn after the instance, so
+    the base instance is the same as without them)."""
+    for e in data["experts"]:
+        e["prior_load"] = int(rng.choice([0, 0, 1, 2, 3]))
+    data["rules"]["yearly_cap"] = int(rng.choice([2, 3, 4]))
+    if rng.random() < 0.5:
+        data["rules"]["load_cap"] = int(rng.choice([1, 2]))
+    return data
 
 
 def small_instance(rng: Any, mode: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from assignment import AssignmentError, solve
 
 from .helpers import check, small_instance
 
-MODES = ["draw", "balanced", "randomized"]
+MODES = ["draw", "balanced", "best_match", "randomized"]
 
 
 @pytest.mark.parametrize("mode", MODES)
