@@ -27,6 +27,7 @@ class SeatLP:
     load_rows: dict[int, pywraplp.Constraint] = field(default_factory=dict)
     # per panel and seat type: the shortfall variable when built with ``shortage=True``
     slack: list[list[pywraplp.Variable]] = field(default_factory=list)
+    load_cap: np.ndarray | None = None  # pricing never offers an expert with no load left
     status: int = -1
 
     @property
@@ -49,7 +50,7 @@ def build_and_solve(
     relaxation is feasible, and a positive value proves the integer problem infeasible.
     ``gain`` (per panel, per candidate) replaces the specialty match as the objective."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
-    lp = SeatLP(solver=solver)
+    lp = SeatLP(solver=solver, load_cap=load_cap)
     objective = solver.Objective()
     cap = problem.max_per_org
     by_expert: dict[int, list[pywraplp.Variable]] = {}
@@ -118,7 +119,7 @@ def positive_reduced_costs(
         mu[e] = row.dual_value()
     out: list[np.ndarray] = []
     for j, (cand, rows) in enumerate(zip(cands, keep, strict=True)):
-        left = np.ones(len(cand.experts), dtype=bool)
+        left = np.ones(len(cand.experts), dtype=bool) if lp.load_cap is None else lp.load_cap[cand.experts] > 0
         left[rows] = False
         idx = np.flatnonzero(left)
         if idx.size == 0:

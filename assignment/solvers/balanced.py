@@ -199,7 +199,7 @@ class BalancedSolver:
         """A valid assignment with every expert within ``limit``, or None when none exists."""
         problem, cands = ctx.problem, ctx.cands
         greedy = greedy_assign(problem, cands, ctx.weights, limit)
-        keep = [diverse_prune(problem, p.size, c, w, WIDTH) for p, c, w in
+        keep = [diverse_prune(problem, p.size, c, w, WIDTH, allowed=limit[c.experts] > 0) for p, c, w in
                 zip(problem.panels, cands, ctx.weights, strict=True)]
         complete = all(g is not None for g in greedy)
         keep = [k if g is None else np.union1d(k, np.searchsorted(c.experts, g))
@@ -453,18 +453,23 @@ def org_rank(org: np.ndarray) -> np.ndarray:
 
 def diverse_prune(
     problem: Problem, size: int, cand: PanelCandidates, weight: np.ndarray, width: int,
-    extra: np.ndarray | None = None,
+    extra: np.ndarray | None = None, allowed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Local rows kept for a panel: overall and per seat type, the best ``width`` × seats with at
     most ``ORG_DEPTH`` × ``max_per_org`` from one employer, so a dominant employer cannot fill
-    the list with experts of whom the panel may take only one or two."""
+    the list with experts of whom the panel may take only one or two. ``allowed`` leaves out
+    candidates with no load left under the current cap."""
     m = len(cand.experts)
     if m <= width * size:
-        return np.arange(m)
+        return np.arange(m) if allowed is None else np.flatnonzero(allowed)
     order = np.argsort(-weight, kind="stable")
+    if allowed is not None:
+        order = order[allowed[order]]
     org = problem.org[cand.experts[order]]
     depth = ORG_DEPTH * problem.max_per_org * max(1, width // WIDTH)
     keep = np.zeros(m, dtype=bool)
+    if extra is not None:
+        keep[extra] = True
     ok = org_rank(org) < depth
     keep[order[ok][: width * size]] = True
     for t_i, t in enumerate(cand.types):
@@ -472,8 +477,6 @@ def diverse_prune(
         rows = order[has]
         ok = org_rank(org[has]) < depth
         keep[rows[ok][: width * t.count + width]] = True
-    if extra is not None:
-        keep[extra] = True
     return np.flatnonzero(keep)
 
 
