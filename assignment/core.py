@@ -76,7 +76,10 @@ def solve(data: Any, seed: int, progress: Progress | None = None, *,
     except AssignmentError as exc:
         if explain_infeasible and exc.infeasible and exc.explanation is None:
             report("infeasible: computing the shortfall and the relaxations that would fix it")
-            exc.explanation = explain(data, problem, cands, exc.errors, seed)
+            try:
+                exc.explanation = explain(data, problem, cands, exc.errors, seed)
+            except Exception as bug:  # pragma: no cover - never let the report hide the errors
+                report(f"infeasibility report failed: {type(bug).__name__}: {bug}")
         raise
     broken = violations(problem, cands, result.members, alternates)
     if broken:  # pragma: no cover - a solver bug must never reach a caller as a panel
