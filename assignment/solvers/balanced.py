@@ -40,6 +40,7 @@ from .draw import fill_panel
 NOISE = 64  # tie-break range per pair; total noise < SCALE so it never outweighs a match point
 DETERMINISTIC_TIME = 60.0  # CP-SAT work units, not seconds: the result never depends on speed
 MAX_PRICING_ROUNDS = 20
+ROUNDING_WORK = 10.0  # work units for re-solving the LP's fractional panels
 PRICED_PER_PANEL = 8  # columns added per panel and pricing round
 GAP_TOLERANCE = 0.002  # stop pricing once the answer is proven within 0.2 % of the bound
 WIDTH = 4  # pruned lists: WIDTH × seats per panel and seat type
@@ -259,14 +260,19 @@ class BalancedSolver:
             # most once, so left-out columns add at most the panel's `size` best reduced costs.
             bound_w = min(bound_w, lp.value + sum(float(r[: p.size].sum())
                                                   for p, r in zip(problem.panels, max_rc, strict=True)))
-            cand_members = self._round(ctx, lp, keep, limit)
-            if cand_members is not None and weighted(ctx, cand_members) > best_w:
-                members, best_w = cand_members, weighted(ctx, cand_members)
             converged = all(x.size == 0 for x in add)
-            ctx.progress(f"{self.name}: LP round {round_ + 1}: {sum(len(k) for k in keep)} pairs, answer "
-                         f"{best_w // ctx.scale}, bound {bound_w / ctx.scale:.2f}")
+            # Rounding costs a CP-SAT solve of the fractional panels: do it on the first LP (often
+            # integral already) and once the LP is within the tolerance of the bound, not every round.
+            settled = converged or (bound_w - lp.value) <= GAP_TOLERANCE * bound_w
+            last = round_ == MAX_PRICING_ROUNDS - 1
+            if round_ == 0 or settled or last:
+                cand_members = self._round(ctx, lp, keep, limit)
+                if cand_members is not None and weighted(ctx, cand_members) > best_w:
+                    members, best_w = cand_members, weighted(ctx, cand_members)
+            ctx.progress(f"{self.name}: LP round {round_ + 1}: {sum(len(k) for k in keep)} pairs, LP "
+                         f"{lp.value / ctx.scale:.2f}, answer {best_w // ctx.scale}, bound {bound_w / ctx.scale:.2f}")
             got, top = best_w // ctx.scale, np.floor(bound_w / ctx.scale + 1e-6)
-            if converged or got >= top or (top - got) <= GAP_TOLERANCE * top:
+            if converged or settled or got >= top or (top - got) <= GAP_TOLERANCE * top:
                 optimal = optimal or (converged and best_w >= lp.value - 1e-6)
                 break
             keep = [np.union1d(k, x) for k, x in zip(keep, add, strict=True)]
@@ -305,8 +311,9 @@ class BalancedSolver:
             if f is not None:
                 left[f] -= 1
         sub = _Context(problem, cands, ctx.weights, ctx.scale, ctx.cp_seed, ctx.progress)
+        ctx.progress(f"{BalancedSolver.name}: rounding: {len(open_)} fractional panel(s) re-solved by CP-SAT")
         out = sub.cp_sat([keep[j] if j in open_ else np.zeros(0, dtype=np.int64) for j in range(len(cands))],
-                         left, None, DETERMINISTIC_TIME, only=set(open_))
+                         left, None, ROUNDING_WORK, only=set(open_))
         if out.members is None:
             return None
         return [out.members[j] if f is None else f for j, f in enumerate(fixed)]
