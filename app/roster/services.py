@@ -132,7 +132,8 @@ def present(row: dict[str, Any], tree: SpecialtyTree, *, role: str, own: bool = 
 async def list_experts(f: ExpertFilter, *, page: int = 1, page_size: int | None = None,
                        tree: SpecialtyTree | None = None) -> tuple[list[dict[str, Any]], int]:
     tree = tree or await load_tree()
-    size = page_size or rules().page_size
+    # 0 means every row (the export); only None means the page size of the list.
+    size = rules().page_size if page_size is None else page_size
     total = await _apply(Expert.count(), f, tree)
     query = _apply(Expert.select(*LIST_COLUMNS), f, tree).order_by(Expert.id)
     if size > 0:
