@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 from litestar.exceptions import NotFoundException
 
 from app.audit import services as audit
@@ -90,8 +91,7 @@ async def document(user: Any, review_id: int, slug: str, fmt: str, now: dt.datet
     review = await exportable_review(user, review_id)
     raw = await review_bundle(review.id)
     generated = generation_time(now)
-    doc: Document = kind.build(View(raw, generated))
-    content = RENDER[fmt](doc)
+    content = await anyio.to_thread.run_sync(_render_document, kind, raw, generated, fmt)
     final = is_final(raw)
     await _record(user, review, {"document": kind.title, "format": fmt, "bundle_sha256": bundle_sha256(raw),
                                  "generated_at": generated, "draft": not final})
@@ -103,8 +103,8 @@ async def bundle_file(user: Any, review_id: int) -> Download:
     raw = await review_bundle(review.id)
     await _record(user, review, {"document": "评审包", "format": "json", "bundle_sha256": bundle_sha256(raw),
                                  "draft": not is_final(raw)})
-    return Download(f"{_stem(review.id, '评审包', is_final(raw))}.json", dump_bundle(raw).encode("utf-8"),
-                    MEDIA["json"])
+    content = await anyio.to_thread.run_sync(lambda: dump_bundle(raw).encode("utf-8"))
+    return Download(f"{_stem(review.id, '评审包', is_final(raw))}.json", content, MEDIA["json"])
 
 
 async def archive(user: Any, review_id: int, now: dt.datetime | None = None) -> Download:
@@ -112,14 +112,26 @@ async def archive(user: Any, review_id: int, now: dt.datetime | None = None) -> 
     review = await exportable_review(user, review_id)
     raw = await review_bundle(review.id)
     generated = generation_time(now)
+    content = await anyio.to_thread.run_sync(_zip_review, raw, generated)
+    await _record(user, review, {"document": "全部文件", "format": "zip", "bundle_sha256": bundle_sha256(raw),
+                                 "generated_at": generated, "draft": not is_final(raw)})
+    return Download(f"{_stem(review.id, '全部文件', is_final(raw))}.zip", content, MEDIA["zip"])
+
+
+# Rendering PDFs and workbooks is CPU work (reportlab, openpyxl): the two helpers below run in a
+# worker thread (anyio.to_thread) so a download does not stall every other request meanwhile.
+def _render_document(kind: DocumentKind, raw: dict[str, Any], generated: str, fmt: str) -> bytes:
+    doc: Document = kind.build(View(raw, generated))
+    return RENDER[fmt](doc)
+
+
+def _zip_review(raw: dict[str, Any], generated: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as zf:
         for name, content in render_review(raw, generated):
             kind = zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
             zf.writestr(name, content, compress_type=kind)
-    await _record(user, review, {"document": "全部文件", "format": "zip", "bundle_sha256": bundle_sha256(raw),
-                                 "generated_at": generated, "draft": not is_final(raw)})
-    return Download(f"{_stem(review.id, '全部文件', is_final(raw))}.zip", buffer.getvalue(), MEDIA["zip"])
+    return buffer.getvalue()
 
 
 async def review_page(user: Any, review_id: int) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
@@ -235,7 +236,8 @@ class RosterController(Controller):
     @get("/import/template.xlsx", guards=[KEEP])
     async def import_template(self) -> Response[bytes]:
         tree = await load_tree()
-        return xlsx_response(template([o["label"] for o in tree.options()]), "专家库导入模板.xlsx")
+        labels = [o["label"] for o in tree.options()]
+        return xlsx_response(await anyio.to_thread.run_sync(template, labels), "专家库导入模板.xlsx")
 
     @post("/import", guards=[KEEP], request_max_body_size=IMPORT_LIMIT)
     async def import_upload(self, request: Request, data: MultipartBody[ImportUpload]) -> Page:
@@ -292,7 +294,10 @@ async def export_response(request: Request, f: ExpertFilter) -> Response[bytes]:
     headers, body = export_rows([services.present(r, tree, role=request.user.role) for r in rows])
     from app.roster.xlsx import export
 
-    return xlsx_response(export(headers, body), f"专家名单-{today().isoformat()}.xlsx")
+    # Writing a workbook of the whole roster is seconds of CPU: off the event loop, so other
+    # people's requests are served meanwhile.
+    content = await anyio.to_thread.run_sync(export, headers, body)
+    return xlsx_response(content, f"专家名单-{today().isoformat()}.xlsx")
 
 
 async def edit_page(expert_id: int | None, row: dict[str, Any], errors: dict[str, str],

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
+
 from app.audit import services as audit
 from app.db import write_tx
 from app.roster.config import rules
@@ -89,12 +91,14 @@ async def _existing(id_numbers: list[str]) -> dict[str, dict[str, Any]]:
 
 
 async def _check(content: bytes, filename: str) -> tuple[ImportReport, Sheet | None, list[dict[str, Any]]]:
+    # Parsing and checking a workbook is CPU work (seconds for 100,000 rows): it runs in a worker
+    # thread so the event loop keeps serving everyone else meanwhile (tests/app/test_import_off_loop.py).
     try:
-        sheet = read_roster(content, filename)
+        sheet = await anyio.to_thread.run_sync(read_roster, content, filename)
     except WorkbookError as exc:
         return ImportReport(ok=False, file_error=str(exc), filename=filename), None, []
     ids = sorted({str(v.get("id_number") or "").strip().upper() for _, v in sheet.rows} - {""})
-    problems, rows = _problems(sheet, await load_tree(), await _existing(ids))
+    problems, rows = await anyio.to_thread.run_sync(_problems, sheet, await load_tree(), await _existing(ids))
     report = ImportReport(ok=not problems, total=len(sheet.rows), problems=problems, filename=filename,
                           token=hashlib.sha256(content).hexdigest())
     return report, sheet, rows
@@ -119,7 +123,7 @@ async def commit(actor: Any, content: bytes, filename: str = "") -> ImportReport
         # Checked again under the write lock: an ID number added since the check would clash.
         clash = await _existing(sorted({r["id_number"] for r in rows}))
         if clash:
-            problems, _ = _problems(sheet, await load_tree(), clash)
+            problems, _ = await anyio.to_thread.run_sync(_problems, sheet, await load_tree(), clash)
             return ImportReport(ok=False, total=report.total, problems=problems, filename=filename)
         ids = await _bulk_insert(rows)
         await audit.record(actor=actor, action="roster.imported", object_type="expert", object_id="import",
