@@ -3,6 +3,11 @@
 Re-runs scoring.evaluate, replays every draw with assignment.solve, recomputes each score
 sheet's content hash and checks the included audit records. Every check is one line, in
 Chinese and English. Exit 0: all match; 1: something does not; 2: not a readable bundle.
+
+A draft bundle of a review still being scored (草稿，未评分) holds no scores and no result by
+design (one member's scores stay hidden until every sheet is in): there is nothing to re-run,
+so verify says so and checks what a draft does hold — the draws, the panel, the audit records,
+and that it really holds no scores and no published result.
 """
 
 from __future__ import annotations
@@ -98,6 +103,35 @@ def check_scoring(raw: dict[str, Any]) -> list[Check]:
                                    "differ from the record, possibly a different NumPy version; "
                                    "the legal result is unaffected"))
     return checks
+
+
+DRAFT_NOTE = "草稿，未评分"
+# Actions that only happen once a result exists: a bundle that records one is no unscored draft.
+_RESULT_ACTIONS = ("review.result_published",)
+
+
+def is_unscored_draft(raw: dict[str, Any], bundle: Bundle) -> bool:
+    """A review not yet finished whose bundle carries no scoring result."""
+    return not bundle.finished and not raw["scoring"].get("output")
+
+
+def check_draft(raw: dict[str, Any]) -> list[Check]:
+    """草稿，未评分 — nothing to re-run; what a draft holds must be a draft's."""
+    section = "评分重算 scoring re-run"
+    scores = raw["scoring"]["input"].get("scores") or []
+    if scores or raw.get("sheets"):
+        return [Check(section, f"{DRAFT_NOTE} draft, not scored", False,
+                      f"草稿没有评分结果，却含有 {len(scores)} 项评分、{len(raw.get('sheets') or [])} 份评分表"
+                      "（评审包被改动） / a draft without a result holds scores (the bundle was changed)")]
+    published = [r["seq"] for r in raw.get("audit_records", []) if r.get("action") in _RESULT_ACTIONS]
+    if published:
+        return [Check(section, f"{DRAFT_NOTE} draft, not scored", False,
+                      f"审计记录 #{', #'.join(map(str, published))} 表明结果已公布，评审包却是未评分的草稿 / "
+                      "the audit records show a published result, the bundle claims an unscored draft")]
+    return [Check(section, f"{DRAFT_NOTE} draft, not scored", True, note=True,
+                  detail="评分尚未完成，评审包按规定不含评分和结果，无需重算；抽取、小组和审计记录照常校验 / "
+                         "scoring is not finished, so the bundle holds no scores and no result by design; "
+                         "draws, panel and audit records are checked as usual")]
 
 
 def check_sheets(raw: dict[str, Any], bundle: Bundle) -> list[Check]:
@@ -221,7 +255,8 @@ def check_audit(raw: dict[str, Any]) -> list[Check]:
 def verify_bundle(raw: dict[str, Any], bundle: Bundle) -> Report:
     report = Report(bundle_sha256(raw))
     steps: Iterable[tuple[str, Callable[[], list[Check]]]] = (
-        ("评分重算 scoring re-run", lambda: check_scoring(raw)),
+        ("评分重算 scoring re-run",
+         lambda: check_draft(raw) if is_unscored_draft(raw, bundle) else check_scoring(raw)),
         ("评分表 score sheets", lambda: check_sheets(raw, bundle)),
         ("抽取 draws", lambda: check_draws(raw)),
         ("评审小组 panel", lambda: check_panel(raw)),
@@ -245,7 +280,9 @@ def run(path: str, *, expect_sha256: str | None = None, echo: Callable[[str], No
         return 2
     report = verify_bundle(raw, bundle)
     echo(f"评审包 review bundle：{path}")
-    echo(f"评审编号 review：{bundle.review.id}  状态 status：{bundle.review.status}")
+    draft = is_unscored_draft(raw, bundle)
+    echo(f"评审编号 review：{bundle.review.id}  状态 status：{bundle.review.status}"
+         + (f"（{DRAFT_NOTE} / draft, not scored）" if draft else ""))
     echo(f"评审包 SHA-256：{report.sha256}")
     if expect_sha256 is not None:
         same = expect_sha256.strip().lower() == report.sha256
@@ -254,6 +291,11 @@ def run(path: str, *, expect_sha256: str | None = None, echo: Callable[[str], No
     for check in report.checks:
         echo(check.line())
     bad = report.failures
+    if not bad and draft:
+        held = sum(1 for c in report.checks if not c.note)
+        echo(f"结论：{DRAFT_NOTE}；草稿所含的 {held} 项全部一致。 / Verdict: draft, not scored; "
+             f"all {held} checks of what the draft holds match.")
+        return 0
     if not bad:
         echo(f"结论：全部 {len(report.checks)} 项一致。 / Verdict: all {len(report.checks)} checks match.")
         return 0
