@@ -37,7 +37,10 @@ def serve(host: str | None, port: int | None, workers: int, proxy: bool, no_acce
     click.echo(f"评审 Pingshen 正在运行： http://{host}:{port}/  （{workers} 个进程，按 Ctrl+C 停止）")
     uvicorn.run("app.server:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="debug" if settings.debug else "info", proxy_headers=proxy,
-                access_log=not no_access_log, timeout_graceful_shutdown=20)
+                access_log=not no_access_log, timeout_graceful_shutdown=20,
+                # Longer than a browser's autosave pause (5 s) and a proxy's idle keep-alive, so a
+                # connection is not closed by the server just as the client reuses it.
+                timeout_keep_alive=75)
 
 
 @main.command()

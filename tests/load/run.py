@@ -62,6 +62,8 @@ def _environment(args: argparse.Namespace, data: Path) -> dict[str, str]:
     env = {**os.environ, "PINGSHEN_DATA_DIR": str(data), "PINGSHEN_SECRET_KEY": "load-test-secret-key-0123456789ab",
            "PICCOLO_CONF": "app.piccolo_conf", "PINGSHEN_DB_POOL": str(args.pool)}
     env.pop("PINGSHEN_PASSWORD_HASH_PROFILE", None)  # Argon2 at the library's default cost, as in production
+    if args.cheap_hash:
+        env["LOAD_HASH_PROFILE"] = "CHEAPEST"
     if args.db == "postgres":
         env["DATABASE_URL"] = asyncio.run(_recreate_pg(args.pg_url, "pingshen_load"))
     else:
@@ -79,7 +81,7 @@ def _start_server(args: argparse.Namespace, env: dict[str, str], data: Path) -> 
     port = _free_port()
     log = (data / "server.log").open("wb")
     server = subprocess.Popen([PY, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(args.workers),
-                               "--no-access-log"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                               "--no-access-log", "--proxy"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -156,6 +158,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds (per step for saturation)")
     parser.add_argument("--spawn-rate", type=int, default=20, help="users started per second")
     parser.add_argument("--rates", default="50,100,200,300", help="saturation: total saves/s per step")
+    parser.add_argument("--cheap-hash", action="store_true",
+                        help="seed passwords with Argon2's CHEAPEST profile (isolates saves from sign-in cost)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs, CSV)")
     args = parser.parse_args()
     if args.duration > 600:
@@ -163,7 +167,8 @@ def main() -> None:
 
     data = Path(tempfile.mkdtemp(prefix="pingshen-load-"))
     env = _environment(args, data)
-    print(f"== {args.scenario}: {args.db}, {args.workers} worker process(es), {args.users} users; folder {data}")
+    print(f"== {args.scenario}: {args.db}, {args.workers} worker process(es), {args.users} users"
+          f"{', cheap Argon2' if args.cheap_hash else ''}; folder {data}")
     started = time.monotonic()
     _run([PY, "-m", "app.cli", "migrate"], env)
     _run([PY, "-m", "tests.load.seed", "--experts", str(args.users), "--out", str(data / "plan.json")], env)

@@ -24,6 +24,8 @@ PASSWORD = "Load-Test-Passw0rd!"
 
 
 async def seed(experts: int, panel_size: int = 5) -> dict[str, Any]:
+    from app.accounts import services as accounts
+    from app.accounts.passwords import hash_password
     from app.accounts.services import create_agency, create_user
     from app.audit import services as audit
     from app.audit.services import SYSTEM
@@ -35,6 +37,17 @@ async def seed(experts: int, panel_size: int = 5) -> dict[str, Any]:
     from app.roster.specialties import ensure_defaults
     from app.roster.tables import Expert
 
+    # Every load account has the same password: hash it once (Argon2 at the production cost, so
+    # sign-ins verify at that cost) instead of once per account, which took minutes on a busy machine.
+    # LOAD_HASH_PROFILE=CHEAPEST (run.py --cheap-hash) isolates the scoring path from Argon2's cost.
+    profile = os.environ.get("LOAD_HASH_PROFILE", "")
+    if profile:
+        from argon2 import PasswordHasher, profiles
+
+        one_hash = PasswordHasher.from_parameters(getattr(profiles, profile)).hash(PASSWORD)
+    else:
+        one_hash = hash_password(PASSWORD)
+    accounts.hash_password = lambda password: one_hash if password == PASSWORD else hash_password(password)
     async with write_tx():
         await ensure_defaults(SYSTEM)
     agency = await create_agency("压力测试社会保险局", "昆明市", actor=SYSTEM)
