@@ -206,7 +206,13 @@ async def connections() -> AsyncIterator[None]:
         yield
     finally:
         if pooled:
-            await db.close_connection_pool()
+            try:  # a connection still checked out (a request cut short at shutdown) must not hang exit
+                await asyncio.wait_for(db.close_connection_pool(), timeout=10)
+            except TimeoutError:
+                log.warning("postgres: pool did not close within 10 s; terminating its connections")
+                if db.pool is not None:
+                    db.pool.terminate()
+                    db.pool = None
         elif isinstance(db, PooledSQLiteEngine):
             await db.close_idle()
 

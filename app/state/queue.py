@@ -194,9 +194,10 @@ class Runner:
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
         self._offered: dict[str, int] = {}
+        self._stopping = False
 
     async def _loop(self, slot: int) -> None:
-        while True:
+        while not self._stopping:
             try:
                 if slot == 0:
                     await offer_periodic(offered=self._offered)
@@ -219,10 +220,14 @@ class Runner:
         _wakeups.add(self._wake)
         self._tasks = [asyncio.create_task(self._loop(n), name=f"pingshen-jobs-{n}") for n in range(self.slots)]
 
-    async def stop(self) -> None:
-        """Cancel the loops; a job cut short keeps its lease and is taken again after it ends."""
+    async def stop(self, grace: float = 10.0) -> None:
+        """Let running jobs finish for `grace` seconds, then cancel them; a job cut short keeps
+        its lease and is taken again by another runner after the lease ends."""
         _wakeups.discard(self._wake)
-        for running in self._tasks:
+        self._stopping = True
+        self._wake.set()
+        _, pending = await asyncio.wait(self._tasks, timeout=grace) if self._tasks else (set(), set())
+        for running in pending:
             running.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []

@@ -9,12 +9,13 @@ the default for every store name the app asks for ("sessions", "rate_limit", ...
 from __future__ import annotations
 
 import time
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import timedelta
 
 from litestar.stores.base import NamespacedStore
 from litestar.stores.registry import StoreRegistry
 
-from app.db import write_tx
+from app.db import is_sqlite, write_tx
 from app.state.tables import StoreEntry
 
 _UPSERT = (
@@ -29,6 +30,13 @@ _INCR = (
     "expires_at = CASE WHEN store_entry.expires_at <= {} THEN excluded.expires_at ELSE store_entry.expires_at END "
     "RETURNING counter"
 )
+
+
+def _one_statement() -> AbstractAsyncContextManager[object]:
+    """A single-statement write: on SQLite through the write lock (BEGIN IMMEDIATE), on PostgreSQL
+    as its own autocommit statement — BEGIN and COMMIT would be two more round trips on every
+    request, since the session is stored at the end of each one."""
+    return write_tx() if is_sqlite() else nullcontext()
 
 
 def _seconds(value: int | timedelta | None) -> int | None:
@@ -53,7 +61,7 @@ class DatabaseStore(NamespacedStore):
         seconds = _seconds(expires_in)
         data = value.encode() if isinstance(value, str) else value
         expires_at = int(time.time()) + seconds if seconds is not None else None
-        async with write_tx():
+        async with _one_statement():
             await StoreEntry.raw(_UPSERT, self._key(key), data, expires_at)
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
@@ -66,13 +74,13 @@ class DatabaseStore(NamespacedStore):
             return None  # purged by the periodic clean-up (state.purge); a read writes nothing
         seconds = _seconds(renew_for)
         if seconds is not None and row["expires_at"] is not None:
-            async with write_tx():
+            async with _one_statement():
                 await StoreEntry.update({StoreEntry.expires_at: now + seconds}).where(
                     StoreEntry.key == self._key(key))
         return bytes(row["value"])
 
     async def delete(self, key: str) -> None:
-        async with write_tx():
+        async with _one_statement():
             await StoreEntry.delete().where(StoreEntry.key == self._key(key))
 
     async def delete_all(self) -> None:
@@ -91,7 +99,7 @@ class DatabaseStore(NamespacedStore):
     async def incr(self, key: str, window_seconds: int) -> int:
         """Count one event in a window that starts at the first event; the count so far."""
         now = int(time.time())
-        async with write_tx():
+        async with _one_statement():
             rows = await StoreEntry.raw(_INCR, self._key(key), b"", now + window_seconds, now, now)
         return int(rows[0]["counter"])
 

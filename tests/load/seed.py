@@ -110,13 +110,20 @@ async def seed(experts: int, panel_size: int = 5) -> dict[str, Any]:
     return plan
 
 
+async def _seed_pooled(experts: int, panel_size: int) -> dict[str, Any]:
+    from app.db import connections
+
+    async with connections():  # the PostgreSQL pool: a new connection per query made seeding take minutes
+        return await seed(experts, panel_size)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--experts", type=int, default=200)
     parser.add_argument("--panel-size", type=int, default=5)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    plan = asyncio.run(seed(args.experts, args.panel_size))
+    plan = asyncio.run(_seed_pooled(args.experts, args.panel_size))
     args.out.write_text(json.dumps(plan, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"seeded {sum(len(r['experts']) for r in plan['reviews'])} experts on {len(plan['reviews'])} reviews")
 
