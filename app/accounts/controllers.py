@@ -5,15 +5,16 @@ from __future__ import annotations
 import time
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.params import FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from app.accounts import services
+from app.accounts import admin, services
 from app.accounts.guards import requires_role, requires_signed_in
-from app.accounts.schemas import Me, PasswordForm, SignInForm, UserForm
-from app.accounts.tables import ROLE_LABELS, Role
+from app.accounts.schemas import Me, PasswordForm, SignInForm, UserEditForm, UserForm, UserStatusForm
+from app.accounts.tables import ROLE_LABELS, Role, User
 from app.web.sessions import ROTATE_KEY
 from app.web.templating import Page
 
@@ -62,8 +63,9 @@ class AccountController(Controller):
     guards = [requires_signed_in]
 
     @get("/password")
-    async def password_page(self) -> Template:
-        return Template("accounts/password.html.j2", context={"errors": {}})
+    async def password_page(self, request: Request) -> Template:
+        notice = "管理员已重置您的密码，请先设置一个新密码再继续。" if request.user.must_change_password else ""
+        return Template("accounts/password.html.j2", context={"errors": {}, "notice": notice})
 
     @post("/password")
     async def change_password(self, request: Request, data: URLEncodedBody[PasswordForm]) -> Page:
@@ -105,6 +107,58 @@ class UserAdminController(Controller):
             return await self._page(exc.errors, data, 400)
         flash(request, f"已创建用户 {user.username}", category="success")
         return Redirect("/admin/users", status_code=303)
+
+    async def _edit_page(self, user_id: int, errors: dict[str, str], form: UserEditForm | None = None,
+                         status: int = 200, temporary: str = "") -> Template:
+        user = await User.objects().where(User.id == user_id).first()
+        if user is None:
+            raise NotFoundException(f"用户 {user_id} 不存在")
+        if form is None:
+            form = UserEditForm(display_name=user.display_name, email=user.email, role=user.role,
+                                agency_id=str(user.agency or ""))
+        headers = {"Cache-Control": "no-store"} if temporary else {}
+        return Template("accounts/user_edit.html.j2", status_code=status, headers=headers, context={
+            "u": user, "agencies": await services.list_agencies(), "roles": ROLE_LABELS, "errors": errors,
+            "form": form, "temporary": temporary, "held": await admin._seats_held(user.id)})
+
+    @get("/{user_id:int}")
+    async def edit_page(self, user_id: FromPath[int]) -> Template:
+        return await self._edit_page(user_id, {})
+
+    @post("/{user_id:int}/edit")
+    async def edit_user(self, request: Request, user_id: FromPath[int], data: URLEncodedBody[UserEditForm]) -> Page:
+        agency_id: int | None = None
+        if data.agency_id.strip():
+            if not data.agency_id.strip().isdigit():
+                return await self._edit_page(user_id, {"agency": "机构选择无效"}, data, 400)
+            agency_id = int(data.agency_id)
+        try:
+            user = await admin.update_user(request.user, user_id, display_name=data.display_name, email=data.email,
+                                           role=data.role, agency_id=agency_id)
+        except services.AccountError as exc:
+            return await self._edit_page(user_id, exc.errors, data, 404 if "user" in exc.errors else 400)
+        flash(request, f"已保存用户 {user.username}", category="success")
+        return Redirect(f"/admin/users/{user_id}", status_code=303)
+
+    @post("/{user_id:int}/status")
+    async def set_status(self, request: Request, user_id: FromPath[int], data: URLEncodedBody[UserStatusForm]) -> Page:
+        if data.active not in ("0", "1"):
+            return await self._edit_page(user_id, {"user": "请选择启用或停用"}, status=400)
+        try:
+            user = await admin.set_user_active(request.user, user_id, data.active == "1")
+        except services.AccountError as exc:
+            return await self._edit_page(user_id, exc.errors, status=400)
+        flash(request, f"{'已启用' if data.active == '1' else '已停用'}用户 {user.username}", category="success")
+        return Redirect(f"/admin/users/{user_id}", status_code=303)
+
+    @post("/{user_id:int}/reset")
+    async def reset_password(self, request: Request, user_id: FromPath[int]) -> Template:
+        try:
+            _, password = await admin.reset_password(request.user, user_id)
+        except services.AccountError as exc:
+            return await self._edit_page(user_id, exc.errors, status=400)
+        # Shown on this response only: it is not stored in clear, and the page is sent no-store.
+        return await self._edit_page(user_id, {}, temporary=password)
 
 
 class AccountApiController(Controller):

@@ -31,6 +31,20 @@ class UserForm:
     email: str = ""
 
 
+@dataclass
+class UserEditForm:
+    display_name: str = ""
+    email: str = ""
+    role: str = ""
+    agency_id: str = ""
+
+
+@dataclass
+class UserStatusForm:
+    active: str = ""
+    """"1" to enable, "0" to disable the account."""
+
+
 class Me(msgspec.Struct):
     id: int
     username: str

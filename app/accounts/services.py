@@ -42,7 +42,7 @@ async def authenticate(username: str, password: str, *, ip: str = "", now: dt.da
     now = now or _now()
     username = username.strip()
     user = await User.objects().where(User.username == username).first() if username else None
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not await _agency_active(user):
         verify_password(None, password)  # same cost as a real check
         log.warning("sign-in refused: unknown or inactive user %r from %s", username, ip)
         return SignInResult(None, WRONG_CREDENTIALS)
@@ -79,6 +79,13 @@ async def authenticate(username: str, password: str, *, ip: str = "", now: dt.da
                            new={"ip": ip}, now=now)
     await _recheck_conflicts_at_sign_in(user)
     return SignInResult(user)
+
+
+async def _agency_active(user: User) -> bool:
+    """停用机构的人员不能登录 — staff of a stopped agency are refused like a disabled account."""
+    if user.agency is None:
+        return True
+    return await Agency.exists().where((Agency.id == user.agency) & Agency.is_active.eq(True))
 
 
 async def _recheck_conflicts_at_sign_in(user: User) -> None:
@@ -170,7 +177,8 @@ async def change_password(user: User, current: str, new: str, repeat: str) -> No
     if errors:
         raise AccountError(errors)
     async with write_tx():
-        await User.update({User.password_hash: hash_password(new)}).where(User.id == user.id)
+        await User.update({User.password_hash: hash_password(new), User.must_change_password: False}).where(
+            User.id == user.id)
         await audit.record(actor=user, action="account.password_changed", object_type="user", object_id=user.id)
 
 
@@ -178,6 +186,7 @@ async def list_users() -> list[dict]:
     return (
         await User.select(
             User.id, User.username, User.display_name, User.role, User.agency.name.as_alias("agency_name"),
+            User.agency.is_active.as_alias("agency_active"),
             User.is_active, User.locked_until, User.last_login,
         ).order_by(User.role).order_by(User.username)
     )

@@ -40,6 +40,8 @@ class Agency(Table, tablename="agency"):
     region = Varchar(length=50)
     """州(市) the agency serves."""
     created_at = Timestamptz(default=TimestamptzNow())
+    is_active = Boolean(default=True)
+    """停用的机构: its staff cannot sign in or act; its projects and records stay."""
 
 
 class User(Table, tablename="app_user"):
@@ -54,3 +56,5 @@ class User(Table, tablename="app_user"):
     last_login = Timestamptz(null=True, default=None)
     email = Varchar(length=100, default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    must_change_password = Boolean(default=False)
+    """Set when an administrator resets the password: the next sign-in goes to 修改密码 first."""

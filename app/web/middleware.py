@@ -32,10 +32,31 @@ class CurrentUserMiddleware(ASGIMiddleware):
                 session.clear()
                 scope["pingshen_session_expired"] = True  # type: ignore[typeddict-unknown-key]
             else:
-                user = await User.objects().where((User.id == user_id) & (User.is_active.eq(True))).first()
+                # A stopped agency's staff stop acting at their next request, like a disabled account.
+                user = await User.objects().where(
+                    (User.id == user_id) & (User.is_active.eq(True))
+                    & (User.agency.is_null() | User.agency.is_active.eq(True))).first()
                 if user is None:
                     session.clear()
                 else:
                     session["seen"] = now
                     scope["user"] = user
+                    if user.must_change_password and not _may_pass(scope):
+                        await _redirect_to_password(send)
+                        return
         await next_app(scope, receive, send)
+
+
+# After an administrator's password reset, only these paths answer until a new password is set.
+_RESET_PATHS = ("/account/password", "/logout", "/static/", "/favicon")
+
+
+async def _redirect_to_password(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 303,
+                "headers": [(b"location", b"/account/password?reason=reset"), (b"content-length", b"0")]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _may_pass(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    return path.startswith(_RESET_PATHS)

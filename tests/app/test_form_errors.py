@@ -53,6 +53,12 @@ CASES: dict[str, Case] = {
     "POST /account/password": Case("agency", {"current": "wrong", "new": "x", "repeat": "y"}, "当前密码不正确"),
     "POST /admin/users": Case("admin", {"username": "", "role": "agency"}, "用户名须为 1–50 位字母"),
     "POST /admin/agencies": Case("admin", {"name": " ", "region": "曲靖市"}, "机构名称不能为空"),
+    "POST /admin/agencies/{agency_id:int}/rename": Case("admin", {"name": "大理州社会保险局", "region": "昆明市"},
+                                                         "机构“大理州社会保险局”已存在"),
+    "POST /admin/agencies/{agency_id:int}/status": Case("admin", {"active": "maybe"}, "请选择启用或停用"),
+    "POST /admin/users/{user_id:int}/edit": Case("admin", {"display_name": "", "role": "agency"}, "姓名不能为空"),
+    "POST /admin/users/{user_id:int}/status": Case("admin", {"active": "maybe"}, "请选择启用或停用"),
+    "POST /admin/users/{user_id:int}/reset": Case("admin", {}, "用户 999999 不存在", 404),
     # roster
     "POST /roster/experts/new": Case("agency", {"name": ""}, "姓名不能为空"),
     "POST /roster/experts/{expert_id:int}/edit": Case("agency", {"name": ""}, "姓名不能为空"),
@@ -174,7 +180,8 @@ async def forms(world) -> dict[str, str]:
         "invitation_id": str(invitations[invited[0]["id"]]), "other_invitation_id": str(invitations[invited[2]["id"]]),
         "token": re.search(r"/invitations/([\w-]+)", body).group(1), "kind": "relatives",
         "item_id": "999999", "change_id": "999999", "record_id": "999999", "criterion_id": "999999",
-        "bid_id": "999999", "note_id": "999999",
+        "bid_id": "999999", "note_id": "999999", "agency_id": str(world.agency_id),
+        "user_id": str(world.users["auditor"]),
         "member": panel.experts[0], "sheet_member": panel.experts[1],
         "score_field": f"v-{panel.bids['A']}-{panel.criteria['T1']}",  # 服务方案, at most 40 points
     }
@@ -189,6 +196,8 @@ def _params_for(key: str, params: dict[str, str]) -> dict[str, str]:
         return {**params, "review_id": params["approval_id"]}
     if "/panel/recheck" in key or "/panel/expire" in key:
         return {**params, "review_id": "999999"}
+    if key == "POST /admin/users/{user_id:int}/reset":  # nothing to get wrong but the account itself
+        return {**params, "user_id": "999999"}
     if key == "POST /invitations/{token:str}/accept":
         return {**params, "token": "a-link-that-was-never-sent"}
     if key == "POST /my/invitations/{invitation_id:int}/accept":
