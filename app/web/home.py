@@ -18,7 +18,10 @@ class HomeController(Controller):
         user = request.scope.get("user")
         if user is None:
             return Template("home/welcome.html.j2")
-        return Template("home/index.html.j2", context={"tiles": [i for i in nav_for(user, "") if i["href"] != "/"]})
+        from app.web.queues import queue_for  # lazy: the areas import app.web at start-up
+
+        return Template("home/index.html.j2", context={
+            "tiles": [i for i in nav_for(user, "") if i["href"] != "/"], "queues": await queue_for(user)})
 
     @get("/health", opt=PUBLIC, include_in_schema=True, tags=["系统"], operation_id="Health")
     async def health(self) -> dict[str, str]:
