@@ -97,18 +97,11 @@ async def verify_chain(batch: int = 2000) -> ChainReport:
         prev_hash, next_seq, offset = rows[-1]["hash"], rows[-1]["seq"] + 1, offset + len(rows)
 
 
-async def list_records(
-    *,
-    limit: int = 100,
-    offset: int = 0,
-    action: str | None = None,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    actor: str | None = None,
-    agency_id: int | None = None,
-) -> list[dict[str, Any]]:
-    query = AuditRecord.select().order_by(AuditRecord.seq, ascending=False)
+def _filtered(query: Any, *, action: str | None, object_type: str | None, object_id: str | None,
+              actor: str | None, agency_id: int | None, since: dt.datetime | None,
+              until: dt.datetime | None) -> Any:
     if action:
+        # A prefix such as "panel." matches the whole area.
         query = query.where(AuditRecord.action.like(f"{action}%"))
     if object_type:
         query = query.where(AuditRecord.object_type == object_type)
@@ -118,4 +111,34 @@ async def list_records(
         query = query.where(AuditRecord.actor == actor)
     if agency_id is not None:
         query = query.where(AuditRecord.agency_id == agency_id)
+    if since is not None:
+        query = query.where(AuditRecord.created_at >= since)
+    if until is not None:
+        query = query.where(AuditRecord.created_at < until)
+    return query
+
+
+async def list_records(
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor: str | None = None,
+    agency_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Records newest first; `since` inclusive, `until` exclusive."""
+    query = _filtered(AuditRecord.select().order_by(AuditRecord.seq, ascending=False), action=action,
+                      object_type=object_type, object_id=object_id, actor=actor, agency_id=agency_id,
+                      since=since, until=until)
     return await query.limit(limit).offset(offset)
+
+
+async def count_records(*, action: str | None = None, object_type: str | None = None, object_id: str | None = None,
+                        actor: str | None = None, agency_id: int | None = None, since: dt.datetime | None = None,
+                        until: dt.datetime | None = None) -> int:
+    return await _filtered(AuditRecord.count(), action=action, object_type=object_type, object_id=object_id,
+                           actor=actor, agency_id=agency_id, since=since, until=until)

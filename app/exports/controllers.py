@@ -77,11 +77,17 @@ class ExportPages(Controller):
     @get("/reviews/{review_id:int}/audit")
     async def audit(self, request: Request, review_id: FromPath[int], action: FromQuery[str] = "",
                     actor: FromQuery[str] = "", date_from: FromQuery[str] = "",
-                    date_to: FromQuery[str] = "") -> Template:
+                    date_to: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
         trail = await search.audit_trail(request.user, review_id, action=action.strip(), actor=actor.strip(),
                                          date_from=search.parse_date(date_from), date_to=search.parse_date(date_to))
-        return _page("audit", {**trail, "form": {"action": action, "actor": actor, "date_from": date_from,
-                                                 "date_to": date_to}})
+        form = {"action": action, "actor": actor, "date_from": date_from, "date_to": date_to}
+        # 100 records a page: a review's trail runs to thousands of rows.
+        pages = max(1, -(-len(trail["rows"]) // 100))
+        page = min(max(page, 1), pages)
+        shown = trail["rows"][(page - 1) * 100:page * 100]
+        return _page("audit", {**trail, "matched": len(trail["rows"]), "rows": shown,
+                               "page": page, "pages": pages, "form": form,
+                               "query": {k: v for k, v in form.items() if v}})
 
     @get("/season")
     async def season(self, request: Request) -> Template:

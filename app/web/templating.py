@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
 from app.accounts.tables import ROLE_LABELS
+from app.audit.labels import action_label, change_rows, object_label
 from app.settings import ROOT
 from app.web.nav import nav_for
 
@@ -74,6 +75,9 @@ def _register(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.filters["localtime"] = localtime
+    env.filters["action_label"] = action_label
+    env.filters["object_label"] = object_label
+    env.globals["change_rows"] = change_rows
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

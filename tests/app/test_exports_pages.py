@@ -102,10 +102,10 @@ async def test_auditor_downloads_every_document_matching_the_result(world, signe
     assert bundle_sha256(again) == sha
 
     trail = await auditor.get(f"/exports/reviews/{panel.review_id}/audit", params={"action": "export.downloaded"})
-    assert trail.status_code == 200 and trail.text.count("export.downloaded") >= len(records)
-    assert "scoresheet.submitted</td>" not in trail.text
+    assert trail.status_code == 200 and trail.text.count(">下载文件</span>") >= len(records)
+    assert ">提交评分表</span>" not in trail.text
     full = await auditor.get(f"/exports/reviews/{panel.review_id}/audit")
-    assert "scoresheet.submitted</td>" in full.text and "review.result_published</td>" in full.text
+    assert ">提交评分表</span>" in full.text and ">公布结果</span>" in full.text
 
     archive = await auditor.get(f"/exports/reviews/{panel.review_id}/archive")
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
