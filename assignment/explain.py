@@ -177,7 +177,7 @@ def _more_load(data: dict[str, Any], problem: Problem) -> list[dict[str, Any]]:
     rules = data.get("rules") or {}
     for k in range(1, MAX_RAISE + 1):
         relaxed = copy.deepcopy(data)
-        r = relaxed.setdefault("rules", {})
+        r = relaxed["rules"] = relaxed.get("rules") or {}
         for key in ("load_cap", "yearly_cap"):
             if rules.get(key) is not None:
                 r[key] = rules[key] + k

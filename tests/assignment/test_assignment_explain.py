@@ -74,8 +74,17 @@ def test_yearly_cap_shortage_names_the_cap_to_raise() -> None:
     panels = [{"id": f"P{j}", "size": 3, "accept": ["A"], "alternates": 0} for j in range(4)]
     _, ex = _explained({"mode": "best_match", "rules": {"yearly_cap": 4}, "experts": experts, "panels": panels})
     assert ex["lp_shortfall"] == 6.0
+    assert ex["by_specialty"] == [] and ex["by_region"] == []  # open seats: no specialty or region to blame
     more = _relax(ex, "more_load")
     assert more["raise_by"] == 1 and more["changes"] == {"yearly_cap": [4, 5]} and more["verified"]
+
+
+def test_explicit_null_rules_still_get_a_load_relaxation() -> None:
+    experts = [{"id": f"e{i}", "org": f"o{i}", "specialties": ["A"]} for i in range(4)]
+    panels = [{"id": f"P{j}", "size": 3, "accept": ["A"], "alternates": 0} for j in range(2)]
+    _, ex = _explained({"mode": "balanced", "rules": None, "experts": experts, "panels": panels})
+    more = _relax(ex, "more_load")
+    assert more["raise_by"] == 1 and more["feasible"] and more["verified"]
 
 
 def test_alternates_shortage_offers_fewer_alternates() -> None:
