@@ -29,7 +29,8 @@ from app.reviews.tables import Review, ReviewStatus
 
 #: Accounts change while the panel is being formed or is scoring; afterwards the record stands.
 CHANGEABLE = (ReviewStatus.DRAFT.value, ReviewStatus.OPEN.value)
-_ALPHABET = string.ascii_letters + string.digits + "-_!@#%"
+#: Letters and digits a person can read out over the phone: no 0/O/o, 1/l/I (≈ 81 bits in 14 characters).
+_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0Oo1lI")
 
 
 def initial_password() -> str:

@@ -349,3 +349,14 @@ async def test_the_roster_page_refuses_an_account_that_already_sits_on_the_same_
     page = await post_form(agency, f"/roster/experts/{drawn['expert']}/account/link", {"username": "two_hats"})
     assert page.status_code == 400 and f"已在评审“{TITLE}”中另有席位" in page.text
     assert (await Expert.select(Expert.user).where(Expert.id == drawn["expert"]).first())["user"] is None
+
+
+def test_initial_passwords_pass_the_policy_and_can_be_read_out():
+    from app.accounts.passwords import password_problems
+    from app.panels.seat_accounts import initial_password
+
+    drawn = {initial_password() for _ in range(200)}
+    assert len(drawn) == 200
+    for password in drawn:
+        assert len(password) == 14 and password_problems(password) == []
+        assert not set(password) & set("0Oo1lI")
