@@ -27,7 +27,8 @@ def download_everything(auditor: Person, project_name: str, review_title: str) -
     for i in range(rows.count()):
         row = rows.nth(i)
         for link in row.get_by_role("link").all():
-            with auditor.page.expect_download() as info:
+            # PDF rendering of a whole review can take a while on a busy machine
+            with auditor.page.expect_download(timeout=120_000) as info:
                 link.click()
             download = info.value
             with open(download.path(), "rb") as handle:

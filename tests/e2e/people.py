@@ -79,7 +79,7 @@ class Person:
 
     def download(self, text: str, *, within: str = "body") -> tuple[str, bytes]:
         """Click a download link; the file's suggested name and its bytes."""
-        with self.page.expect_download() as info:
+        with self.page.expect_download(timeout=120_000) as info:
             self.page.locator(within).get_by_role("link", name=text, exact=False).first.click()
         download = info.value
         path = download.path()
