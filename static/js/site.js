@@ -20,3 +20,18 @@
     if (text && !window.confirm(text)) { event.preventDefault(); }
   });
 })();
+// Narrow screens: the navigation folds behind a 菜单 button (the CSS shows it only with html.js,
+// so without script the links stay visible).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    const button = document.querySelector(".nav-toggle");
+    const nav = document.getElementById("mainnav");
+    if (!button || !nav) { return; }
+    button.addEventListener("click", function () {
+      const open = nav.classList.toggle("open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+})();

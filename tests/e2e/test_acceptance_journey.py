@@ -7,6 +7,7 @@ points, and the published result says so.
 
 from __future__ import annotations
 
+from tests.e2e import phone
 from tests.e2e.people import People
 from tests.e2e.scoring_steps import declare, sign_report, submit_sheet, type_scores
 from tests.e2e.steps import (
@@ -52,11 +53,15 @@ def test_acceptance_with_a_failed_veto_item(people: People) -> None:
     links = invitation_links(office.admin)
     members = list(links)
     assert len(members) == 3, links
-    experts = {name: people.person(accounts[name]) for name in members}
+    # The first member does everything on a phone (390 × 844): invitation, declaration, sheet, signature.
+    on_phone = members[0]
+    experts = {name: people.person(accounts[name], phone=name == on_phone) for name in members}
     for name in members:
         # Signed in before answering: the invitation link works the same way.
         experts[name].sign_in(accounts[name], EXPERT_PASSWORD)
         answer_invitation(experts[name], links[name], accept=True)
+        if name == on_phone:
+            phone.page_fits(experts[name])
     staff.goto(f"{review}/panel")
     staff.click("开始评审")
     staff.sees("评审已开始", selector="body")
@@ -68,7 +73,13 @@ def test_acceptance_with_a_failed_veto_item(people: People) -> None:
     ]
     for name, sheet in zip(members, scores, strict=True):
         declare(experts[name], TITLE)
+        if name == on_phone:
+            phone.nav_folded(experts[name])
+            phone.page_fits(experts[name])
+            assert phone.score_boxes_usable(experts[name]) == 4
         type_scores(experts[name], sheet)
+        if name == on_phone:
+            experts[name].shot("phone-scoresheet")
         submit_sheet(experts[name], EXPERT_PASSWORD)
 
     staff.goto(f"/scoring/reviews/{review_id}")
@@ -78,6 +89,9 @@ def test_acceptance_with_a_failed_veto_item(people: People) -> None:
     for i, name in enumerate(members):
         sign_report(experts[name], review_id, EXPERT_PASSWORD,
                     dissent="" if i else "各项指标基本完成，但存在虚报培训人次的情况，同意不通过。")
+        if name == on_phone:
+            phone.page_fits(experts[name])
+            experts[name].shot("phone-report-signed")
     staff.goto(f"/scoring/reviews/{review_id}")
     staff.page.once("dialog", lambda dialog: dialog.accept())
     staff.click("公布结果")
