@@ -140,6 +140,7 @@ class ReviewController(Controller):
             await rubrics.add_criterion(request.user, review_id, data)
         except ReviewError as exc:
             return await review_page(request, review_id, exc.errors, 400)
+        flash(request, f"已添加评分因素“{data.name.strip()}”", category="success")
         return Redirect(f"/reviews/{review_id}", status_code=303)
 
     @post("/criteria/{criterion_id:int}/delete", guards=[AGENCY])
@@ -148,6 +149,7 @@ class ReviewController(Controller):
             await rubrics.delete_criterion(request.user, review_id, criterion_id)
         except ReviewError as exc:
             return await review_page(request, review_id, exc.errors, 400)
+        flash(request, "已删除评分因素", category="success")
         return Redirect(f"/reviews/{review_id}", status_code=303)
 
     @post("/bids", guards=[AGENCY])
@@ -156,6 +158,7 @@ class ReviewController(Controller):
             await bids.add_bid(request.user, review_id, data)
         except ReviewError as exc:
             return await review_page(request, review_id, exc.errors, 400)
+        flash(request, f"已添加“{data.title.strip() or data.supplier_name.strip()}”", category="success")
         return Redirect(f"/reviews/{review_id}", status_code=303)
 
     @post("/bids/{bid_id:int}/delete", guards=[AGENCY])
@@ -164,6 +167,7 @@ class ReviewController(Controller):
             await bids.delete_bid(request.user, review_id, bid_id)
         except ReviewError as exc:
             return await review_page(request, review_id, exc.errors, 400)
+        flash(request, "已删除", category="success")
         return Redirect(f"/reviews/{review_id}", status_code=303)
 
 

@@ -88,10 +88,11 @@ class RosterController(Controller):
     async def list_page(self, request: Request, q: FromQuery[str] = "", specialty: FromQuery[str] = "",
                         region: FromQuery[str] = "", status: FromQuery[str] = "", title: FromQuery[str] = "",
                         level: FromQuery[str] = "", employer: FromQuery[str] = "",
-                        page: FromQuery[int] = 1) -> Template:
+                        page: FromQuery[int] = 1, sort: FromQuery[str] = "") -> Template:
         await services.restore_expired()
         tree = await load_tree()
         f = filters_of(q, specialty, region, status, title, level, employer)
+        f.sort = sort if sort.lstrip("-") in services.SORT_COLUMNS else ""
         rows, total = await services.list_experts(f, page=page, tree=tree)
         size = rules().page_size
         return Template("roster/list.html.j2", context={

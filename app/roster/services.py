@@ -68,9 +68,20 @@ class ExpertFilter:
     title: str = ""
     level: str = ""
     employer: str = ""
+    sort: str = ""
+    """Column to sort the list by ("name", "-name" for descending, ...; "" = by 编号)."""
 
     def as_query(self) -> dict[str, str]:
         return {k: v for k, v in vars(self).items() if v}
+
+
+#: 专家库 list sorting: a column heading's key → the columns it orders by. Names sort by their
+#: pinyin initials (a Chinese name's code points are not in pinyin order), then by the name.
+SORT_COLUMNS: dict[str, tuple[Any, ...]] = {
+    "id": (), "name": (Expert.name_initials, Expert.name), "gender": (Expert.gender,),
+    "employer": (Expert.employer,), "title": (Expert.level, Expert.title), "region": (Expert.region, Expert.county),
+    "status": (Expert.status,),
+}
 
 
 def _like(value: str) -> str:
@@ -135,7 +146,12 @@ async def list_experts(f: ExpertFilter, *, page: int = 1, page_size: int | None 
     # 0 means every row (the export); only None means the page size of the list.
     size = rules().page_size if page_size is None else page_size
     total = await _apply(Expert.count(), f, tree)
-    query = _apply(Expert.select(*LIST_COLUMNS), f, tree).order_by(Expert.id)
+    query = _apply(Expert.select(*LIST_COLUMNS), f, tree)
+    key = f.sort.lstrip("-")
+    ascending = not f.sort.startswith("-")
+    for column in SORT_COLUMNS.get(key, ()):
+        query = query.order_by(column, ascending=ascending)
+    query = query.order_by(Expert.id, ascending=ascending or key not in SORT_COLUMNS)
     if size > 0:
         query = query.limit(size).offset(max(page - 1, 0) * size)
     return await query, total

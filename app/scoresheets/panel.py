@@ -10,10 +10,11 @@ from typing import Any
 import anyio.to_thread
 from litestar.exceptions import NotFoundException
 
+from app.accounts.tables import Role
 from app.audit import services as audit
 from app.db import write_tx
 from app.reviews.tables import Project, Review
-from app.scoresheets.access import FlowError, can_act, ensure_open, seated, staff_view
+from app.scoresheets.access import FlowError, can_act, ensure_open, my_seat, seated, staff_view
 from app.scoresheets.inputs import review_rubric, scoring_input
 from app.scoresheets.tables import (
     AnomalyNote,
@@ -89,7 +90,7 @@ async def evaluate_review(review: Review) -> tuple[dict[str, Any], dict[str, Any
 
 async def summary(user: Any, review_id: int) -> dict[str, Any]:
     """The 组长's and agency's page: progress always; scoring's summary once every sheet is in."""
-    review, view, _ = await staff_view(user, review_id)
+    review, view, own_seat = await staff_view(user, review_id)
     members = await progress(review.id)
     criteria, bids = await review_rubric(review.id)
     page: dict[str, Any] = {
@@ -102,6 +103,9 @@ async def summary(user: Any, review_id: int) -> dict[str, Any]:
     page["keys"] = {m["key"]: m for m in members}
     page["requested"] = {f"{n['sheet']}-{n['bid']}-{n['criterion'] or ''}" for n in page["notes"]}
     page["sheet_by_key"] = {m["key"]: m["sheet"] for m in members if m["sheet"]}
+    # The 组长 is not asked to explain to himself: no button on his own rows.
+    page["own_sheet_id"] = next((m["sheet"]["id"] for m in members
+                                 if own_seat is not None and m["id"] == own_seat.id and m["sheet"]), None)
     if page["all_in"]:
         _, page["output"], page["errors"] = await evaluate_review(review)
     from app.scoresheets import decisions  # decisions builds on this module
@@ -144,10 +148,17 @@ async def _sheet_in(review: Review, sheet_id: int) -> ScoreSheet:
 
 async def request_explanation(user: Any, review_id: int, sheet_id: int, bid_id: int,
                               criterion_id: int | None) -> AnomalyNote:
-    """提示书面说明 — ask the member behind a 畸高畸低 flag for a written explanation (财库〔2012〕69号)."""
+    """提示书面说明 — ask the member behind a 畸高畸低 flag for a written explanation (财库〔2012〕69号).
+
+    The 组长 cannot ask himself: the request is addressed to someone else on the panel, so his
+    own flagged scores are raised by the 经办人 instead.
+    """
     review = await _acting(user, review_id)
     ensure_open(review)
     sheet = await _sheet_in(review, sheet_id)
+    if user.role == Role.EXPERT.value and (own := await my_seat(user, review.id)) is not None \
+            and sheet.seat == own.id:
+        raise FlowError({"anomaly": "组长不能要求自己作出书面说明；如需说明，请由经办人提出"}, 409)
     if not all_in(await progress(review.id)):
         raise FlowError({"sheets": "全部评分表提交后才能就评分畸高畸低提示说明"}, 409)
     _, output, _ = await evaluate_review(review)

@@ -6,6 +6,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from app.web.nav import nav_for
+from app.web.who import OUTSIDE_ROSTER, ROSTER_ONLY
 
 PUBLIC = {"public": True}
 
@@ -21,7 +22,9 @@ class HomeController(Controller):
         from app.web.queues import queue_for  # lazy: the areas import app.web at start-up
 
         return Template("home/index.html.j2", context={
-            "tiles": [i for i in nav_for(user, "") if i["href"] != "/"], "queues": await queue_for(user)})
+            "tiles": [i for i in nav_for(user, "") if i["href"] != "/"
+                      and not (request.scope.get(OUTSIDE_ROSTER) and i["href"] in ROSTER_ONLY)],
+            "queues": await queue_for(user)})
 
     @get("/health", opt=PUBLIC, include_in_schema=True, tags=["系统"], operation_id="Health")
     async def health(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts.tables import User
 from app.settings import get_settings
+from app.web.who import OUTSIDE_ROSTER, ROLE_LABEL, describe
 
 
 class CurrentUserMiddleware(ASGIMiddleware):
@@ -44,6 +45,11 @@ class CurrentUserMiddleware(ASGIMiddleware):
                     if user.must_change_password and not _may_pass(scope):
                         await _redirect_to_password(send)
                         return
+                    if user.role == "expert" and not scope.get("path", "").startswith(("/api/", "/static/")):
+                        # Pages only (not autosave): a 采购人代表 is labelled as such, with no 个人资料 link.
+                        outside, label = await describe(user)
+                        scope[OUTSIDE_ROSTER] = outside  # type: ignore[literal-required]
+                        scope[ROLE_LABEL] = label  # type: ignore[literal-required]
         await next_app(scope, receive, send)
 
 

@@ -17,6 +17,7 @@ from app.accounts.tables import ROLE_LABELS
 from app.audit.labels import action_label, change_rows, object_label
 from app.settings import ROOT
 from app.web.nav import nav_for
+from app.web.who import OUTSIDE_ROSTER, ROSTER_ONLY, role_label
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
@@ -68,10 +69,19 @@ def _flashes(ctx: dict[str, Any]) -> list[dict[str, str]]:
     return session.pop("_messages", []) if isinstance(session, dict) else []
 
 
+def _nav(ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    scope = ctx["request"].scope
+    items = nav_for(_user(ctx), ctx["request"].url.path)
+    if scope.get(OUTSIDE_ROSTER):
+        items = [i for i in items if i["href"] not in ROSTER_ONLY]
+    return items
+
+
 def _register(engine: JinjaTemplateEngine) -> None:
     engine.register_template_callable("current_user", _user)
     engine.register_template_callable("flashes", _flashes)
-    engine.register_template_callable("nav_items", lambda ctx: nav_for(_user(ctx), ctx["request"].url.path))
+    engine.register_template_callable("nav_items", _nav)
+    engine.register_template_callable("role_label", lambda ctx: role_label(ctx["request"].scope))
     env = engine.engine
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.filters["localtime"] = localtime
