@@ -66,7 +66,7 @@ class Person:
         from playwright.sync_api import expect
 
         for text in texts:
-            expect(self.page.locator(selector).first).to_contain_text(text)
+            expect(self.page.locator(selector).first).to_contain_text(text, timeout=30_000)
         return self.text(selector)
 
     def shot(self, name: str, *, full_page: bool = True) -> Path:
@@ -119,7 +119,8 @@ class People:
         context = self.browser.new_context(
             base_url=self.server.url, locale="zh-CN", timezone_id="Asia/Shanghai",
             viewport=PHONE if phone else DESKTOP, accept_downloads=True)
-        context.set_default_timeout(20_000)
+        # generous: CI shares two cores with the server, Chromium and PDF rendering
+        context.set_default_timeout(60_000)
         page = context.new_page()
         who = Person(self, label, context, page)
         page.on("response", who._on_response)
