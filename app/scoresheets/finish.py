@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.accounts.passwords import verify_password
-from app.accounts.tables import User
+from app.accounts.lockout import recheck_password
 from app.audit import services as audit
 from app.audit.chain import canonical_sha256
 from app.db import write_tx
@@ -66,9 +65,8 @@ async def sign(user: Any, review_id: int, *, agree: bool, dissent: str, password
         errors["dissent"] = "持不同意见的，须写明不同意见和理由（财库〔2014〕214号 第二十六条）"
     if len(dissent) > 2000:
         errors["dissent"] = "意见不超过 2000 字"
-    account = await User.objects().where(User.id == user.id).first()
-    if account is None or not verify_password(account.password_hash, password):
-        errors["password"] = "密码不正确，签字未完成"
+    if refusal := await recheck_password(user, password, wrong="密码不正确，签字未完成", purpose="scoresheet.sign"):
+        errors["password"] = refusal
     if errors:
         log.warning("scoring: signature refused for %s on review %s: %s", user.username, review.id, errors)
         raise FlowError(errors)

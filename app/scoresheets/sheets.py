@@ -11,8 +11,7 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from app.accounts.passwords import verify_password
-from app.accounts.tables import User
+from app.accounts.lockout import recheck_password
 from app.audit import services as audit
 from app.db import write_tx
 from app.exports.bundle import sheet_content_sha256
@@ -244,10 +243,9 @@ async def submit(user: Any, sheet_id: int, version: int, entries: list[Entry], p
     """提交并电子签名 — complete and in range, confirmed with the member's password; locks the sheet."""
     sheet, review = await own_sheet(user, sheet_id)
     clean = await _checked(user, sheet, review, version, entries, complete=True, action="submit")
-    account = await User.objects().where(User.id == user.id).first()
-    if account is None or not verify_password(account.password_hash, password):
-        raise await _refuse(user, sheet, review, "submit", {"password": "密码不正确，电子签名未完成，评分表未提交"},
-                            400, True)
+    if refusal := await recheck_password(user, password, wrong="密码不正确，电子签名未完成，评分表未提交",
+                                         purpose="scoresheet.submit"):
+        raise await _refuse(user, sheet, review, "submit", {"password": refusal}, 400, True)
     now = now_utc()
     content = _content(sheet, clean)
     digest = sheet_content_sha256(review.id, {"expert": sheet.expert_key, "scores": content})
