@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import ResponseHeader
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
@@ -18,7 +17,7 @@ from app.settings import ROOT, get_settings
 from app.state.queue import background_jobs
 from app.state.store import database_stores
 from app.web.errors import handle_http_exception, handle_unexpected
-from app.web.middleware import CurrentUserMiddleware
+from app.web.middleware import CurrentUserMiddleware, security_headers
 from app.web.nav import register as register_nav
 from app.web.sessions import RotatingSessionConfig
 from app.web.templating import pages_are_html, template_config
@@ -30,16 +29,6 @@ def _routes() -> list[object]:
         handlers.extend(module.ROUTES)
         register_nav(getattr(module, "NAV", []))
     return handlers
-
-
-def _security_headers() -> dict[str, str]:
-    return {
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "same-origin",
-        # Everything is served by us: no CDN, no inline script.
-        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
-    }
 
 
 def create_app() -> Litestar:
@@ -68,7 +57,7 @@ def create_app() -> Litestar:
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},
         after_request=pages_are_html,  # a rendered page is text/html whatever its handler's annotation
         request_max_body_size=settings.max_body_bytes,
-        response_headers=[ResponseHeader(name=k, value=v) for k, v in _security_headers().items()],
+        before_send=[security_headers],
         logging_config=LoggingConfig(log_exceptions="never"),
         debug=settings.debug,
     )

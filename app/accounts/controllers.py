@@ -6,20 +6,20 @@ import time
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from app.accounts import admin, services
+from app.accounts import admin, ratelimit, services
 from app.accounts.guards import requires_role, requires_signed_in
 from app.accounts.schemas import Me, PasswordForm, SignInForm, UserEditForm, UserForm, UserStatusForm
 from app.accounts.tables import ROLE_LABELS, Role, User
+from app.web.middleware import RateLimitMiddleware
 from app.web.sessions import ROTATE_KEY
 from app.web.templating import Page
 
 # Lockout stops guessing one account; this stops one address trying many accounts.
-sign_in_rate_limit = RateLimitConfig(rate_limit=("minute", 30))
+sign_in_rate_limit = RateLimitMiddleware(ratelimit.SIGN_IN)
 
 PUBLIC = {"public": True}
 
@@ -38,7 +38,7 @@ class AuthController(Controller):
         return Template("accounts/login.html.j2", context={"next": _safe_next(next), "notice": message,
                                                            "error": "", "username": ""})
 
-    @post("/login", opt=PUBLIC, middleware=[sign_in_rate_limit.middleware])
+    @post("/login", opt=PUBLIC, middleware=[sign_in_rate_limit])
     async def sign_in(self, request: Request, data: URLEncodedBody[SignInForm]) -> Page:
         ip = request.client.host if request.client else ""
         result = await services.authenticate(data.username, data.password, ip=ip)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -58,3 +58,15 @@ class User(Table, tablename="app_user"):
     created_at = Timestamptz(default=TimestamptzNow())
     must_change_password = Boolean(default=False)
     """Set when an administrator resets the password: the next sign-in goes to 修改密码 first."""
+
+
+class RateWindow(Table, tablename="rate_window"):
+    """请求频率计数 — one counter per limit and address, in the database so every worker process
+    and host counts into the same window (a process's memory would let N workers allow N times
+    the limit)."""
+
+    bucket = Varchar(length=200, unique=True)
+    """`<limit name>:<address>`"""
+    hits = Integer(default=0)
+    expires_at = BigInt(default=0, index=True)
+    """Unix seconds at which the window ends and the count starts again."""

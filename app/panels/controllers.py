@@ -11,6 +11,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Response, Template
 
 from app.accounts.guards import READERS, requires_role
+from app.accounts.ratelimit import TOKEN_FAILURES
 from app.accounts.tables import Role
 from app.audit.services import SYSTEM
 from app.panels import drawing, invitations, mail, seat_accounts, seats
@@ -20,6 +21,7 @@ from app.panels.view import can_see_names, panel_view
 from app.reviews.services import get_review, get_review_and_project
 from app.reviews.tables import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from app.roster.tables import Expert
+from app.web.middleware import RateLimitMiddleware
 from app.web.templating import Page
 
 READ = requires_role(*READERS)
@@ -199,6 +201,7 @@ class InvitationController(Controller):
 
     path = "/invitations"
     include_in_schema = False
+    middleware = [RateLimitMiddleware(TOKEN_FAILURES, failures_only=True)]
 
     async def _page(self, token: str, errors: dict[str, str] | None = None, status: int = 200,
                     done: str = "") -> Template:

@@ -105,7 +105,9 @@ async def _answer(actor: Any, invitation: dict[str, Any], accept: bool, reason: 
 async def answer_by_token(token: str, *, accept: bool, reason: str = "") -> dict[str, Any]:
     invitation = await _by_token(token)
     if invitation is None:
-        await _refuse(SYSTEM, None, "unknown_token", "邀请链接无效", status=404)
+        # Not written to the audit trail: unknown tokens are counted per address and summarised
+        # once the address is refused (RateLimitMiddleware on the link's routes).
+        raise PanelError({"answer": "邀请链接无效"}, status_code=404)
     return await _answer(SYSTEM, invitation, accept, reason, "link")
 
 
