@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from app.accounts.lockout import SUCCESS_CHANGES, check_password, locked_message, recheck_password
 from app.accounts.passwords import hash_password, password_problems, verify_password
 from app.accounts.tables import AGENCY_ROLES, Agency, Role, User
 from app.audit import services as audit
@@ -37,7 +38,7 @@ def _now() -> dt.datetime:
 
 
 async def authenticate(username: str, password: str, *, ip: str = "", now: dt.datetime | None = None) -> SignInResult:
-    """Check a sign-in; count failures and lock the account after too many."""
+    """Check a sign-in against the account's allowance of tries (see `lockout`)."""
     settings = get_settings()
     now = now or _now()
     username = username.strip()
@@ -46,35 +47,17 @@ async def authenticate(username: str, password: str, *, ip: str = "", now: dt.da
         verify_password(None, password)  # same cost as a real check
         log.warning("sign-in refused: unknown or inactive user %r from %s", username, ip)
         return SignInResult(None, WRONG_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        log.warning("sign-in refused: %s is locked (from %s)", username, ip)
-        return SignInResult(None, f"账户因连续登录失败已被锁定，请约 {minutes} 分钟后再试，或联系管理员")
-    if not verify_password(user.password_hash, password):
-        async with write_tx():
-            failures = user.failed_logins + 1
-            locked = failures >= settings.lockout_attempts
-            changes = {User.failed_logins: 0 if locked else failures}
-            if locked:
-                changes[User.locked_until] = now + dt.timedelta(minutes=settings.lockout_minutes)
-            await User.update(changes).where(User.id == user.id)
-            await audit.record(
-                actor=user, action="account.locked" if locked else "account.sign_in_failed",
-                object_type="user", object_id=user.id,
-                old={"failed_logins": user.failed_logins}, new={"failed_logins": failures, "ip": ip},
-                now=now,
-            )
-        log.warning("sign-in failed for %s from %s (%d in a row)", username, ip, failures)
-        if locked:
+    attempt = await check_password(user, password, purpose="sign_in", ip=ip, now=now, settle=False)
+    if not attempt.checked:
+        return SignInResult(None, locked_message(attempt.locked_until or now, now))
+    if not attempt.ok:
+        if attempt.locked_until is not None:
             return SignInResult(
                 None, f"连续 {settings.lockout_attempts} 次登录失败，账户已锁定 {settings.lockout_minutes} 分钟"
             )
-        left = settings.lockout_attempts - failures
-        return SignInResult(None, f"{WRONG_CREDENTIALS}（再失败 {left} 次账户将被锁定）")
+        return SignInResult(None, f"{WRONG_CREDENTIALS}（再失败 {attempt.left} 次账户将被锁定）")
     async with write_tx():
-        await User.update({User.failed_logins: 0, User.locked_until: None, User.last_login: now}).where(
-            User.id == user.id
-        )
+        await User.update({**SUCCESS_CHANGES, User.last_login: now}).where(User.id == user.id)
         await audit.record(actor=user, action="account.signed_in", object_type="user", object_id=user.id,
                            new={"ip": ip}, now=now)
     await _recheck_conflicts_at_sign_in(user)
@@ -167,9 +150,8 @@ async def create_user(
 
 async def change_password(user: User, current: str, new: str, repeat: str) -> None:
     errors: dict[str, str] = {}
-    fresh = await User.objects().where(User.id == user.id).first()
-    if fresh is None or not verify_password(fresh.password_hash, current):
-        errors["current"] = "当前密码不正确"
+    if refusal := await recheck_password(user, current, wrong="当前密码不正确", purpose="change_password"):
+        errors["current"] = refusal
     if new != repeat:
         errors["repeat"] = "两次输入的新密码不一致"
     if problems := password_problems(new, user.username):
