@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Litestar
-from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
@@ -19,7 +18,7 @@ from app.state.store import database_stores
 from app.web.errors import handle_http_exception, handle_unexpected
 from app.web.middleware import CurrentUserMiddleware, security_headers
 from app.web.nav import register as register_nav
-from app.web.sessions import RotatingSessionConfig
+from app.web.sessions import RotatingSessionConfig, SessionCSRFMiddleware
 from app.web.templating import pages_are_html, template_config
 
 
@@ -38,7 +37,7 @@ def create_app() -> Litestar:
         # The cookie lives for a working day at most; the idle timeout is enforced server-side
         # (CurrentUserMiddleware) so an expired session can be told apart from no session.
         key="pingshen_session", max_age=12 * 3600, renew_on_access=False,
-        httponly=True, samesite="lax",
+        httponly=True, samesite="lax", secure=settings.secure_cookies,
     )
     return Litestar(
         route_handlers=[
@@ -48,8 +47,7 @@ def create_app() -> Litestar:
         ],
         lifespan=[lambda _app: connections(), background_jobs],
         template_config=templates,
-        middleware=[session.middleware, CurrentUserMiddleware()],
-        csrf_config=CSRFConfig(secret=settings.secret_key.decode(), cookie_samesite="lax", cookie_name="csrftoken"),
+        middleware=[session.middleware, SessionCSRFMiddleware(secure=settings.secure_cookies), CurrentUserMiddleware()],
         plugins=[FlashPlugin(config=FlashConfig(template_config=templates))],
         stores=database_stores(),  # sessions and every other store shared by all processes
         openapi_config=OpenAPIConfig(title="评审 Pingshen API", version="0.1.0", path="/schema",

@@ -38,6 +38,8 @@ class Settings:
     """PostgreSQL connections per server process (PINGSHEN_DB_POOL; 0 = no pool, one connection per query)."""
     job_workers: int
     """Background jobs this process runs at once (PINGSHEN_JOB_WORKERS; 0 = leave them to other processes)."""
+    secure_cookies: bool
+    """Session and CSRF cookies marked Secure (sent over HTTPS only)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,4 +86,7 @@ def get_settings() -> Settings:
         lockout_minutes=15,
         db_pool_size=int(os.environ.get("PINGSHEN_DB_POOL", "10")),
         job_workers=int(os.environ.get("PINGSHEN_JOB_WORKERS", "2")),
+        # Behind HTTPS the cookies must never travel in clear text; default from the public URL.
+        secure_cookies=_bool(os.environ.get("PINGSHEN_SECURE_COOKIES"),
+                             default=os.environ.get("PINGSHEN_BASE_URL", "").lower().startswith("https://")),
     )
