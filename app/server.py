@@ -16,8 +16,9 @@ from app.settings import ROOT, get_settings
 from app.state.queue import background_jobs
 from app.state.store import database_stores
 from app.web.errors import handle_http_exception, handle_unexpected
-from app.web.middleware import CurrentUserMiddleware, security_headers
+from app.web.middleware import CurrentUserMiddleware, InputMiddleware, security_headers
 from app.web.nav import register as register_nav
+from app.web.parsing import bad_input_handlers, install_path_parser
 from app.web.sessions import RotatingSessionConfig, SessionCSRFMiddleware
 from app.web.templating import pages_are_html, template_config
 
@@ -32,6 +33,7 @@ def _routes() -> list[object]:
 
 def create_app() -> Litestar:
     settings = get_settings()
+    install_path_parser()
     templates = template_config()
     session = RotatingSessionConfig(
         # The cookie lives for a working day at most; the idle timeout is enforced server-side
@@ -47,12 +49,14 @@ def create_app() -> Litestar:
         ],
         lifespan=[lambda _app: connections(), background_jobs],
         template_config=templates,
-        middleware=[session.middleware, SessionCSRFMiddleware(secure=settings.secure_cookies), CurrentUserMiddleware()],
+        middleware=[session.middleware, SessionCSRFMiddleware(secure=settings.secure_cookies), CurrentUserMiddleware(),
+                    InputMiddleware()],
         plugins=[FlashPlugin(config=FlashConfig(template_config=templates))],
         stores=database_stores(),  # sessions and every other store shared by all processes
         openapi_config=OpenAPIConfig(title="评审 Pingshen API", version="0.1.0", path="/schema",
                                      render_plugins=[JsonRenderPlugin()]),
-        exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},
+        exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected,
+                            **bad_input_handlers()},
         after_request=pages_are_html,  # a rendered page is text/html whatever its handler's annotation
         request_max_body_size=settings.max_body_bytes,
         before_send=[security_headers],

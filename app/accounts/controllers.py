@@ -15,6 +15,7 @@ from app.accounts.guards import requires_role, requires_signed_in
 from app.accounts.schemas import Me, PasswordForm, SignInForm, UserEditForm, UserForm, UserStatusForm
 from app.accounts.tables import ROLE_LABELS, Role, User
 from app.web.middleware import RateLimitMiddleware
+from app.web.parsing import plain_int
 from app.web.sessions import ROTATE_KEY
 from app.web.templating import Page
 
@@ -95,9 +96,9 @@ class UserAdminController(Controller):
     async def create_user(self, request: Request, data: URLEncodedBody[UserForm]) -> Page:
         agency_id: int | None = None
         if data.agency_id.strip():
-            if not data.agency_id.strip().isdigit():
+            agency_id = plain_int(data.agency_id.strip(), low=0)
+            if agency_id is None:
                 return await self._page({"agency": "机构选择无效"}, data, 400)
-            agency_id = int(data.agency_id)
         try:
             user = await services.create_user(
                 username=data.username, display_name=data.display_name, role=data.role,

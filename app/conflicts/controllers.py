@@ -18,6 +18,7 @@ from app.conflicts.engine import CODE_LABELS, CODE_SOURCES, Bidder, PanelContext
 from app.conflicts.schemas import CheckIn, ConflictedExpert, ConflictOut
 from app.roster.controllers import parse_date
 from app.roster.status import today
+from app.web.parsing import plain_int
 from app.web.templating import Page
 
 READ = requires_role(Role.ADMIN, Role.AGENCY, Role.SUPERVISOR, Role.AUDITOR)
@@ -40,8 +41,7 @@ def parse_bidders(text: str) -> tuple[list[Bidder], list[str]]:
 
 
 def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return plain_int(str(value or "").strip(), low=0)
 
 
 class ConflictController(Controller):

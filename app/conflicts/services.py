@@ -20,6 +20,7 @@ from app.db import write_tx
 from app.roster.config import rules
 from app.roster.status import PERIODIC, age_on, effective_status
 from app.roster.tables import Declaration, Employment, Expert, Holding, Relative
+from app.web.parsing import plain_int
 
 #: Above this many ids, loading everything and filtering in memory beats a long IN (…) list.
 _IN_LIMIT = 900
@@ -152,10 +153,10 @@ def _project(value: Any, field: str, errors: dict[str, str]) -> int | None:
     text = str(value if value is not None else "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    number = plain_int(text, low=0)
+    if number is None:
         errors[field] = "须为数字编号"
-        return None
-    return int(text)
+    return number
 
 
 async def record_conflict(

@@ -15,6 +15,7 @@ from app.accounts.tables import Role
 from app.exports import jobs, search, services
 from app.exports.schemas import SeasonForm, SeasonJob
 from app.reviews.tables import KIND_LABELS, STATUS_LABELS
+from app.web.parsing import plain_int
 from app.web.templating import Page
 
 READERS = requires_role(Role.ADMIN, Role.AGENCY, Role.SUPERVISOR, Role.AUDITOR)
@@ -39,7 +40,7 @@ def _send(download: services.Download) -> Response[bytes]:
 
 def _filters(date_from: str, date_to: str, agency: str, project: str, expert: str) -> search.Filters:
     return search.Filters(date_from=search.parse_date(date_from), date_to=search.parse_date(date_to),
-                          agency=int(agency) if agency.strip().isdigit() else None, project=project,
+                          agency=plain_int(agency.strip(), low=0), project=project,
                           expert=expert)
 
 

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from litestar.exceptions import ClientException
+
 from app.accounts.tables import Agency
 from app.exports.access import agency_scope, exportable_review
 from app.exports.collect_audit import review_audit_rows
@@ -14,6 +16,7 @@ from app.panels.tables import Draw, Invitation, PanelSeat
 from app.reviews.tables import Review, ReviewStatus
 from app.roster.tables import Expert
 from app.scoresheets.tables import AnomalyNote, ScoreSheet
+from app.web.parsing import plain_date
 
 LIMIT = 200
 
@@ -28,10 +31,14 @@ class Filters:
 
 
 def parse_date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text.strip()) if text and text.strip() else None
-    except ValueError:
+    """A filter date; blank is no filter, anything but a real YYYY-MM-DD (1900–2100) is a 400."""
+    text = (text or "").strip()
+    if not text:
         return None
+    day = plain_date(text)
+    if day is None:
+        raise ClientException(f"日期“{text[:20]}”无效：请按 YYYY-MM-DD 填写 1900–2100 年间的日期")
+    return day
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -32,6 +32,7 @@ from app.reviews.tables import (
     SOURCE_LABELS,
     STATUS_LABELS,
 )
+from app.web.parsing import is_plain_int
 from app.web.templating import Page
 
 AGENCY = requires_role(Role.AGENCY)
@@ -124,7 +125,7 @@ class ReviewController(Controller):
     @post("/rubric", guards=[AGENCY])
     async def apply_template(self, request: Request, review_id: FromPath[int],
                              data: URLEncodedBody[TemplateChoice]) -> Page:
-        if not data.template_id.strip().isdigit():
+        if not is_plain_int(data.template_id.strip()):
             return await review_page(request, review_id, {"template": "请选择评分模板"}, 400)
         try:
             count = await rubrics.apply_template(request.user, review_id, int(data.template_id))

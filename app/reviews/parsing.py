@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from app.web.parsing import plain_decimal
 
 CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
@@ -33,12 +35,11 @@ def money(value: str, field: str, label: str, errors: dict[str, str], *, require
         if required:
             errors[field] = f"{label}不能为空"
         return None
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
+    amount = plain_decimal(raw)
+    if amount is None:
         errors[field] = f"{label}“{value}”不是有效金额"
         return None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 or amount >= Decimal("1e12"):
+    if amount < 0 or amount.as_tuple().exponent < -2 or amount >= Decimal("1e12"):
         errors[field] = f"{label}须为非负金额，最多两位小数"
         return None
     return amount.quantize(Decimal("0.01"))
@@ -46,7 +47,7 @@ def money(value: str, field: str, label: str, errors: dict[str, str], *, require
 
 def integer(value: str, field: str, label: str, errors: dict[str, str], *, low: int, high: int) -> int:
     raw = (value or "").strip()
-    if not re.fullmatch(r"-?\d{1,6}", raw):
+    if not re.fullmatch(r"-?[0-9]{1,6}", raw):  # ASCII only: "１２" and "²" are not numbers here
         errors[field] = f"{label}须为整数"
         return low
     number = int(raw)
@@ -67,12 +68,11 @@ def percent(value: str, field: str, label: str, errors: dict[str, str]) -> Decim
     raw = (value or "").strip().removesuffix("%").strip()
     if not raw:
         return None
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
+    number = plain_decimal(raw)
+    if number is None:
         errors[field] = f"{label}须为百分数，如 30"
         return None
-    if not number.is_finite() or not 0 <= number <= 100:
+    if not 0 <= number <= 100:
         errors[field] = f"{label}须在 0–100 之间"
         return None
     return (number / 100).quantize(Decimal("0.0001"))

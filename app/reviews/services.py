@@ -27,6 +27,7 @@ from app.reviews.tables import (
     ReviewKind,
     ReviewStatus,
 )
+from app.web.parsing import plain_datetime, plain_int
 
 __all__ = ["ReviewError", "create_project", "create_review", "get_project", "get_review", "list_projects",
            "list_reviews", "update_settings"]
@@ -184,7 +185,7 @@ def parse_require(value: str, errors: dict[str, str]) -> dict[str, int]:
     for part in _split(value):
         code, _, count = part.replace("：", ":").partition(":")
         code, count = code.strip(), count.strip() or "1"
-        if not code or not count.isdigit() or int(count) < 1:
+        if not code or plain_int(count, low=1) is None:
             errors["require"] = f"“{part}”应写作 专业代码:人数，如 safety.chemical:2"
             continue
         require[code] = require.get(code, 0) + int(count)
@@ -195,9 +196,8 @@ def _scheduled(value: str, errors: dict[str, str]) -> dt.datetime | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        local = dt.datetime.fromisoformat(value)
-    except ValueError:
+    local = plain_datetime(value)
+    if local is None:
         errors["scheduled_at"] = "评审时间格式应为 2026-12-01T09:00"
         return None
     if local.tzinfo is None:

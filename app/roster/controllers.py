@@ -26,6 +26,7 @@ from app.roster.status import ACTION_LABELS, TRANSITIONS, effective_status, last
 from app.roster.tables import HOLDING_LABELS, STATUS_LABELS
 from app.roster.validation import LEVELS
 from app.roster.xlsx import XLSX_MEDIA_TYPE, template
+from app.web.parsing import plain_date, plain_int
 from app.web.templating import Page
 
 READ = requires_role(Role.ADMIN, Role.AGENCY, Role.SUPERVISOR, Role.AUDITOR)
@@ -40,10 +41,7 @@ def xlsx_response(content: bytes, filename: str) -> Response[bytes]:
 
 
 def parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip()) if (value or "").strip() else None
-    except ValueError:
-        return None
+    return plain_date((value or "").strip())
 
 
 async def form_dict(request: Request) -> dict[str, Any]:
@@ -135,7 +133,7 @@ class RosterController(Controller):
     async def edit(self, request: Request, expert_id: FromPath[int]) -> Page:
         await expert_or_404(expert_id)
         data = await form_dict(request)
-        version = int(data.get("version") or 0) if str(data.get("version") or "").isdigit() else 0
+        version = plain_int(str(data.get("version") or "0"), low=0) or 0
         try:
             diff = await services.update_expert(request.user, expert_id, version, data)
         except RosterError as exc:
@@ -150,7 +148,7 @@ class RosterController(Controller):
         form = await request.form()
         version = str(form.get("version") or "")
         try:
-            await services.change_status(request.user, expert_id, int(version) if version.isdigit() else 0,
+            await services.change_status(request.user, expert_id, plain_int(version, low=0) or 0,
                                          str(form.get("status") or ""), str(form.get("reason") or ""),
                                          parse_date(form.get("start")), parse_date(form.get("end")))
         except RosterError as exc:

@@ -16,6 +16,7 @@ from app.conflicts.names import credit_code_problem, normalise_credit_code
 from app.db import write_tx
 from app.roster.services import RosterError
 from app.roster.tables import HOLDING_LABELS, Declaration, Employment, Expert, Holding, Relative
+from app.web.parsing import plain_date, plain_int
 
 KINDS: dict[str, type[Table]] = {
     "employment": Employment,
@@ -35,11 +36,10 @@ def _date(value: str, field: str, errors: dict[str, str]) -> dt.date | None:
     value = (value or "").strip()
     if not value:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        errors[field] = "日期格式应为 YYYY-MM-DD"
-        return None
+    day = plain_date(value)
+    if day is None:
+        errors[field] = "日期格式应为 YYYY-MM-DD（1900–2100 年间）"
+    return day
 
 
 def _code(value: str, field: str, errors: dict[str, str]) -> str:
@@ -85,7 +85,7 @@ def validate_tie(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         out.update(org_name=text["org_name"], person_name=text["person_name"], reason=text["reason"])
         out["credit_code"] = _code(text["credit_code"], "credit_code", errors)
         project = str(data.get("project_id") or "").strip()
-        out["project_id"] = int(project) if project.isdigit() else None
+        out["project_id"] = plain_int(project, low=0)
         if project and out["project_id"] is None:
             errors["project_id"] = "项目编号须为数字"
         if not out["reason"]:

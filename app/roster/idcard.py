@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -17,7 +18,7 @@ def id_number_problem(value: str) -> str | None:
     value = value.strip().upper()
     if len(value) != 18:
         return f"身份证号码应为 18 位（实为 {len(value)} 位）"
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):  # ASCII: str.isdigit() also takes "²" and "１"
         return "身份证号码前 17 位须为数字，末位为数字或 X"
     try:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -18,6 +18,7 @@ from app.roster.services import REVIEWED_FIELDS, RosterError
 from app.roster.specialties import load_tree
 from app.roster.tables import HOLDING_LABELS
 from app.roster.validation import LEVELS
+from app.web.parsing import plain_int
 from app.web.templating import Page
 
 
@@ -55,7 +56,7 @@ class ProfileController(Controller):
         data = await form_dict(request)
         version = str(data.get("version") or "")
         try:
-            diff = await services.update_own_profile(request.user, int(version) if version.isdigit() else 0, data)
+            diff = await services.update_own_profile(request.user, plain_int(version, low=0) or 0, data)
         except RosterError as exc:
             return await profile_page(request, form=data, errors=exc.errors,
                                       status_code=409 if isinstance(exc, services.StaleVersion) else 400)

@@ -18,6 +18,7 @@ from app.roster.specialties import SpecialtyTree, load_tree
 from app.roster.status import PERIODIC, TRANSITIONS, day_start, effective_status, today
 from app.roster.tables import STATUS_LABELS, Expert, ExpertStatusChange, PerformanceRecord, ProfileChange
 from app.roster.validation import validate_expert
+from app.web.parsing import plain_int
 
 #: Roles that see full ID and phone numbers: those who keep the roster and contact experts.
 FULL_PERSONAL_DATA = frozenset({"admin", "agency"})
@@ -351,11 +352,8 @@ async def add_performance(actor: Any, expert_id: int, *, project: str, score: st
     project, comment = project.strip(), comment.strip()
     if not project or len(project) > 200:
         errors["project"] = "请填写项目名称（不超过 200 个字符）"
-    try:
-        value = int(score)
-        if not 0 <= value <= 100:
-            raise ValueError
-    except ValueError:
+    value = plain_int(score.strip(), low=0, high=100)
+    if value is None:
         errors["score"] = "评价分须为 0–100 的整数"
         value = 0
     if len(comment) > 1000:

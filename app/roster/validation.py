@@ -19,6 +19,7 @@ from app.roster.idcard import birth_year_of, gender_of, id_number_problem
 from app.roster.specialties import SpecialtyTree
 from app.roster.status import age_on
 from app.roster.tables import STATUS_LABELS
+from app.web.parsing import plain_int
 
 LEVELS = ("高级", "中级")
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
@@ -98,11 +99,8 @@ def validate_expert(
     if level not in LEVELS:
         errors["level"] = "职称级别须为“高级”或“中级”"
     years_text = _text(data, "years_in_field") or "0"
-    try:
-        years = int(years_text)
-        if not 0 <= years <= 60:
-            raise ValueError
-    except ValueError:
+    years = plain_int(years_text, low=0, high=60)
+    if years is None:
         errors["years_in_field"] = "从业年限须为 0–60 的整数"
         years = 0
     clean["years_in_field"] = years

@@ -30,6 +30,7 @@ from app.scoresheets.schemas import (
     SignatureForm,
 )
 from app.scoresheets.tables import RETURN_REASON_LABELS, SHEET_STATUS_LABELS
+from app.web.parsing import plain_int
 from app.web.templating import Page
 
 EXPERT = requires_role(Role.EXPERT)
@@ -43,8 +44,7 @@ LABELS = {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "sheet_statuses": SHE
 
 
 def _int(text: str) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return plain_int((text or "").strip(), low=0)
 
 
 def _page(name: str, context: dict[str, Any], status: int = 200) -> Template:

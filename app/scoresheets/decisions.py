@@ -30,6 +30,7 @@ from app.scoresheets.tables import (
     Signature,
     TieSettlement,
 )
+from app.web.parsing import is_plain_int, plain_date
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 MAX_TEXT = 2000
@@ -143,9 +144,8 @@ def _text(value: str, field: str, label: str, errors: dict[str, str]) -> str:
 
 def _date(value: str, errors: dict[str, str]) -> str:
     value = (value or "").strip()
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
+    day = plain_date(value)
+    if day is None:
         errors["received_on"] = "请按 年-月-日（如 2026-03-15）填写收到书面说明的日期"
         return value
     if day > now_utc().astimezone(BEIJING).date():
@@ -209,7 +209,7 @@ def _order(form: dict[str, str], group: dict[str, Any], errors: dict[str, str]) 
     places: dict[int, int] = {}
     for bid in group["bids"]:
         raw = (form.get(f"pos-{bid}") or "").strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= len(group["bids"]):
+        if not is_plain_int(raw) or not 1 <= int(raw) <= len(group["bids"]):
             errors["order"] = f"请为每家并列供应商填写名次顺序 1～{len(group['bids'])}"
             return []
         places[bid] = int(raw)

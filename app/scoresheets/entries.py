@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.web.parsing import plain_int
+
 MAX_COMMENT = 2000
 # Plain decimals only: no exponents, no NaN or Infinity, no thousands separators.
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?")  # ASCII: "１２" and "²" are not scores
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,7 @@ def _as_id(raw: Any) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    text = str(raw).strip()
-    return int(text) if text.isdigit() else None
+    return plain_int(str(raw).strip(), low=0)
 
 
 def check_entries(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from app.audit import services as audit
@@ -13,6 +13,7 @@ from app.reviews.tables import ReviewKind, ReviewStatus
 from app.scoresheets.access import FlowError, seated, staff_view
 from app.scoresheets.panel import settings_of
 from app.scoresheets.tables import ScoringSettings
+from app.web.parsing import plain_decimal
 
 
 def now_utc() -> dt.datetime:
@@ -43,12 +44,11 @@ def _decimal(text: str, field: str, errors: dict[str, str], low: Decimal, high: 
     text = text.strip()
     if not text:
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+    value = plain_decimal(text)
+    if value is None:
         errors[field] = f"“{text}”不是数字"
         return None
-    if not value.is_finite() or value < low or value > high:
+    if value < low or value > high:
         errors[field] = f"须在 {low}–{high} 之间"
         return None
     return value

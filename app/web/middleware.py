@@ -1,18 +1,24 @@
-"""Request-level checks: who is signed in (and the idle timeout), per-address rate limits."""
+"""Request-level checks: who is signed in (and the idle timeout), per-address rate limits,
+numbers in query strings, and the security headers on every response."""
 
 from __future__ import annotations
 
 import time
+from typing import Any
+from urllib.parse import parse_qsl
 
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import ASGIMiddleware
+from litestar.params import ParameterKwarg
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import ratelimit
 from app.accounts.tables import User
 from app.settings import get_settings
+from app.web.parsing import bad_number, check_json, plain_int
 from app.web.who import OUTSIDE_ROSTER, ROLE_LABEL, describe
 
 RETRY_AFTER_KEY = "pingshen_retry_after"
@@ -141,3 +147,41 @@ class RateLimitMiddleware(ASGIMiddleware):
         await next_app(scope, receive, watch)
         if status and status[0] == 404:
             await ratelimit.count(self.limit, address, summary_at=self.limit.hits)
+
+
+class InputMiddleware(ASGIMiddleware):
+    """Numbers in query strings and JSON bodies, checked before any handler sees them (see `app.web.parsing`).
+
+    Query parameters typed `int` must be plain ASCII decimals in int32 range: Litestar converts
+    them with msgspec, which takes '1e5' and 2**64, so the raw text is checked here, once for
+    every handler. JSON bodies may nest at most `MAX_JSON_DEPTH` deep and carry integers in
+    int32 range only (every id, version and count in the API is an `Integer` column).
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self) -> None:
+        self._names: dict[int, frozenset[str]] = {}
+
+    def _int_params(self, handler: Any) -> frozenset[str]:
+        key = id(handler)
+        if key not in self._names:
+            names = set()
+            for name, definition in handler.parsed_fn_signature.parameters.items():
+                kwarg = definition.kwarg_definition
+                if isinstance(kwarg, ParameterKwarg) and definition.annotation is int:
+                    names.add(kwarg.query or name)
+            self._names[key] = frozenset(names)
+        return self._names[key]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        handler = scope.get("route_handler")
+        if handler is not None and (names := self._int_params(handler)) and scope.get("query_string"):
+            for key, value in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True):
+                if key in names and plain_int(value) is None:
+                    raise bad_number(f"查询参数 {key} 的值", value)
+        if scope.get("method") in {"POST", "PUT", "PATCH"}:
+            request: Request[Any, Any, Any] = scope["litestar_app"].request_class(scope=scope, receive=receive)
+            if request.content_type[0] == "application/json":
+                check_json(await request.body())  # cached in the scope: the handler reads it again for free
+        await next_app(scope, receive, send)

@@ -9,6 +9,7 @@ import sys
 
 from app.audit import services as audit
 from app.audit.tables import AuditRecord
+from tests.app.audit_tamper import as_superuser
 from tests.app.helpers import post_form
 
 
@@ -24,7 +25,7 @@ async def test_changes_are_chained_and_verify(world):
 
 async def test_verify_names_the_first_edited_record(world):
     victim = await AuditRecord.select().where(AuditRecord.seq == 4).first()
-    await AuditRecord.update({AuditRecord.new_values: '{"role":"admin"}'}).where(AuditRecord.seq == 4)
+    await as_superuser(AuditRecord.update({AuditRecord.new_values: '{"role":"admin"}'}).where(AuditRecord.seq == 4))
     report = await audit.verify_chain(batch=3)  # small batches: the break sits in the second one
     assert not report.ok and report.first_broken_seq == 4 and report.checked == 3
     assert victim["new_values"] != '{"role":"admin"}'
@@ -38,7 +39,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 async def test_cli_verify_catches_a_direct_database_edit(world):
     ok = await asyncio.to_thread(_cli, "audit", "verify")
     assert ok.returncode == 0 and "已校验 8 条记录" in ok.stdout
-    await AuditRecord.update({AuditRecord.actor: "intruder"}).where(AuditRecord.seq == 2)
+    await as_superuser(AuditRecord.update({AuditRecord.actor: "intruder"}).where(AuditRecord.seq == 2))
     broken = await asyncio.to_thread(_cli, "audit", "verify")
     assert broken.returncode == 1
     assert "第 2 条记录" in broken.stderr
