@@ -31,13 +31,13 @@ class Filters:
 
 
 def parse_date(text: str) -> dt.date | None:
-    """A filter date; blank is no filter, anything but a real YYYY-MM-DD (1900–2100) is a 400."""
+    """A filter date; blank is no filter, anything but a real YYYY-MM-DD (1900–2999) is a 400."""
     text = (text or "").strip()
     if not text:
         return None
     day = plain_date(text)
     if day is None:
-        raise ClientException(f"日期“{text[:20]}”无效：请按 YYYY-MM-DD 填写 1900–2100 年间的日期")
+        raise ClientException(f"日期“{text[:20]}”无效：请按 YYYY-MM-DD 填写 1900–2999 年间的日期")
     return day
 
 

@@ -38,7 +38,7 @@ def _date(value: str, field: str, errors: dict[str, str]) -> dt.date | None:
         return None
     day = plain_date(value)
     if day is None:
-        errors[field] = "日期格式应为 YYYY-MM-DD（1900–2100 年间）"
+        errors[field] = "日期格式应为 YYYY-MM-DD（1900–2999 年间）"
     return day
 
 

@@ -32,8 +32,9 @@ log = logging.getLogger("pingshen.http")
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 """Piccolo's `Integer` and `Serial` are PostgreSQL `integer`: every id and count fits here."""
-FIRST_YEAR, LAST_YEAR = 1900, 2100
-"""Dates of birth, projects and reviews all fall in here; anything else is a typing error."""
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+"""Far wider than any real date here (domain rules such as "not after today" come on top), and
+far enough from years 1 and 9999 that date arithmetic cannot overflow."""
 
 _INT = re.compile(r"-?[0-9]{1,10}")
 _DECIMAL = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,6})?")
@@ -66,7 +67,7 @@ def _in_range(moment: dt.date) -> bool:
 
 
 def plain_date(text: str | None) -> dt.date | None:
-    """YYYY-MM-DD in ASCII digits, a real date between 1900 and 2100."""
+    """YYYY-MM-DD in ASCII digits, a real date between 1900 and 2999."""
     if not isinstance(text, str) or not _DATE.fullmatch(text):
         return None
     try:
@@ -77,7 +78,7 @@ def plain_date(text: str | None) -> dt.date | None:
 
 
 def plain_datetime(text: str | None) -> dt.datetime | None:
-    """YYYY-MM-DDTHH:MM[:SS] (what `<input type="datetime-local">` sends), between 1900 and 2100."""
+    """YYYY-MM-DDTHH:MM[:SS] (what `<input type="datetime-local">` sends), between 1900 and 2999."""
     if not isinstance(text, str) or not _DATETIME.fullmatch(text):
         return None
     try:
@@ -135,7 +136,7 @@ def install_path_parser() -> None:
     base.parsers_map[int] = path_int
 
 
-_OUT_OF_RANGE = "提交的数字或日期超出允许范围，请检查后重新填写（数字只用半角 0–9，日期在 1900–2100 年之间）。"
+_OUT_OF_RANGE = "提交的数字或日期超出允许范围，请检查后重新填写（数字只用半角 0–9，日期在 1900–2999 年之间）。"
 _TOO_DEEP = "提交的 JSON 数据嵌套过深，无法处理。"
 
 

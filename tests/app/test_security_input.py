@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, fields, is_dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -163,14 +162,15 @@ async def _send(clients: dict[str | None, Any], endpoint: Endpoint, path_values:
 async def test_no_5xx_from_odd_values_anywhere(clients, data):
     endpoint = data.draw(st.sampled_from(ENDPOINTS), label="endpoint")
     ids = clients["ids"]
-    path_values = {name: data.draw(st.one_of(st.just(str(ids.get(name, 1))), st.sampled_from([v for v in BAD_TEXT if v])),
-                                   label=name) for name in endpoint.path_params}
+    odd_ids = st.sampled_from([v for v in BAD_TEXT if v])
+    path_values = {name: data.draw(st.one_of(st.just(str(ids.get(name, 1))), odd_ids), label=name)
+                   for name in endpoint.path_params}
     query = {name: data.draw(st.sampled_from(BAD_TEXT), label=name) for name in endpoint.query}
     form: dict[str, str] = {}
     body: str | None = None
     if endpoint.form is not None:
         names = list(endpoint.form) or data.draw(st.lists(st.sampled_from(TEMPLATE_FIELDS), max_size=8), label="names")
-        form = {name: data.draw(st.sampled_from(BAD_TEXT + ["1", "yes", "submit"]), label=name) for name in names}
+        form = {name: data.draw(st.sampled_from([*BAD_TEXT, "1", "yes", "submit"]), label=name) for name in names}
     if endpoint.json is not None:
         if data.draw(st.booleans(), label="deep"):
             body = DEEP_JSON
@@ -216,8 +216,8 @@ async def test_json_nested_5000_deep_is_400(signed_in, world):
     panel = await make_panel(world, kind="consultation", criteria=CONSULTATION_CRITERIA, bids=CONSULTATION_BIDS)
     expert = await signed_in("ex1")
     sheet = await open_and_declare(expert, panel)
-    response = await expert.post(f"/api/scoring/sheets/{sheet}/draft", content=DEEP_JSON.encode(),
-                                 headers={"content-type": "application/json", "x-csrftoken": expert.cookies["csrftoken"]})
+    headers = {"content-type": "application/json", "x-csrftoken": expert.cookies["csrftoken"]}
+    response = await expert.post(f"/api/scoring/sheets/{sheet}/draft", content=DEEP_JSON.encode(), headers=headers)
     await _expect_400(response)
     big = await expert.post(f"/api/scoring/sheets/{sheet}/draft", json={"version": 2**64, "scores": []},
                             headers={"x-csrftoken": expert.cookies["csrftoken"]})
