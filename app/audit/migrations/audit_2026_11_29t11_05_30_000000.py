@@ -14,7 +14,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
-ID = "2026-11-29T11:05:00:000000"
+ID = "2026-11-29T11:05:30:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "audit_record append-only trigger (PostgreSQL)"
 
