@@ -3,6 +3,8 @@ Thin: parse, call one service, render. Nothing here changes a review."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -38,8 +40,9 @@ def _send(download: services.Download) -> Response[bytes]:
     return Response(download.content, media_type=download.media_type, headers=disposition(download.filename))
 
 
-def _filters(date_from: str, date_to: str, agency: str, project: str, expert: str) -> search.Filters:
-    return search.Filters(date_from=search.parse_date(date_from), date_to=search.parse_date(date_to),
+def _filters(date_from: str, date_to: str, agency: str, project: str, expert: str,
+             date: Callable[[str], dt.date | None] = search.filter_date) -> search.Filters:
+    return search.Filters(date_from=date(date_from), date_to=date(date_to),
                           agency=plain_int(agency.strip(), low=0), project=project,
                           expert=expert)
 
@@ -80,7 +83,7 @@ class ExportPages(Controller):
                     actor: FromQuery[str] = "", date_from: FromQuery[str] = "",
                     date_to: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
         trail = await search.audit_trail(request.user, review_id, action=action.strip(), actor=actor.strip(),
-                                         date_from=search.parse_date(date_from), date_to=search.parse_date(date_to))
+                                         date_from=search.filter_date(date_from), date_to=search.filter_date(date_to))
         form = {"action": action, "actor": actor, "date_from": date_from, "date_to": date_to}
         # 100 records a page: a review's trail runs to thousands of rows.
         pages = max(1, -(-len(trail["rows"]) // 100))
@@ -97,7 +100,7 @@ class ExportPages(Controller):
 
     @post("/season")
     async def start_season(self, request: Request, data: URLEncodedBody[SeasonForm]) -> Page:
-        filters = _filters(data.date_from, data.date_to, data.agency, "", "")
+        filters = _filters(data.date_from, data.date_to, data.agency, "", "", date=search.parse_date)
         errors = {}
         if data.date_from.strip() and filters.date_from is None:
             errors["date_from"] = "日期格式应为 2026-01-01"

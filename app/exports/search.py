@@ -31,7 +31,12 @@ class Filters:
 
 
 def parse_date(text: str) -> dt.date | None:
-    """A filter date; blank is no filter, anything but a real YYYY-MM-DD (1900–2999) is a 400."""
+    """A date typed in a form: None when blank or not a real YYYY-MM-DD (1900–2999)."""
+    return plain_date((text or "").strip())
+
+
+def filter_date(text: str) -> dt.date | None:
+    """A date filter from the query string; blank is no filter, anything else unreadable is a 400."""
     text = (text or "").strip()
     if not text:
         return None
@@ -134,4 +139,4 @@ async def audit_trail(user: Any, review_id: int, *, action: str = "", actor: str
             "actions": sorted({r["action"] for r in rows}), "actors": sorted({r["actor"] for r in rows})}
 
 
-__all__ = ["Filters", "agencies_for", "audit_trail", "find_reviews", "parse_date"]
+__all__ = ["Filters", "agencies_for", "audit_trail", "filter_date", "find_reviews", "parse_date"]
