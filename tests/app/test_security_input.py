@@ -106,6 +106,8 @@ def endpoints() -> list[Endpoint]:
                             body = _body_fields(definition.annotation)
                         else:
                             form = _body_fields(definition.annotation)
+                if method != "GET" and form is None and body is None:
+                    form = ()  # the handler reads the form itself: send it the templates' field names
                 found.append(Endpoint(method, route.path, _role(handler), tuple(path_params), tuple(query),
                                       None if form is None else tuple(form), body))
     return found
