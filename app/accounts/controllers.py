@@ -130,9 +130,9 @@ class UserAdminController(Controller):
     async def edit_user(self, request: Request, user_id: FromPath[int], data: URLEncodedBody[UserEditForm]) -> Page:
         agency_id: int | None = None
         if data.agency_id.strip():
-            if not data.agency_id.strip().isdigit():
+            agency_id = plain_int(data.agency_id.strip(), low=0)
+            if agency_id is None:
                 return await self._edit_page(user_id, {"agency": "机构选择无效"}, data, 400)
-            agency_id = int(data.agency_id)
         try:
             user = await admin.update_user(request.user, user_id, display_name=data.display_name, email=data.email,
                                            role=data.role, agency_id=agency_id)

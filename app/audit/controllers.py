@@ -15,6 +15,7 @@ from app.accounts.guards import requires_role
 from app.accounts.tables import AGENCY_ROLES, Role
 from app.audit import services
 from app.audit.labels import ACTION_LABELS, OBJECT_LABELS, action_label, change_rows, object_label
+from app.web.parsing import plain_date
 
 PAGE = 100
 WEB_PAGE = 50
@@ -58,11 +59,8 @@ def _day(text: str, field: str, errors: dict[str, str]) -> dt.date | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        day = None
-    if day is None or not 1900 <= day.year <= 2999:
+    day = plain_date(text)
+    if day is None:
         errors[field] = f"日期“{text}”无效，请按 年-月-日 填写，如 2026-11-29"
         return None
     return day
