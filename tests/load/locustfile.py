@@ -99,6 +99,8 @@ class Expert(HttpUser):
                                     "_csrf_token": self.token}) as response:
             if response.status_code != 303:
                 response.failure(f"sign-in {response.status_code}: {response.text[:200]}")
+        # Sign-in starts a new session with a new CSRF token (mirrored in the cookie).
+        self.token = self.client.cookies.get("csrftoken", "")
 
     @task
     def work(self) -> None:

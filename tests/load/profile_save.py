@@ -68,6 +68,7 @@ async def run(saves: int, profile: bool) -> None:
         response = await client.post("/login", data={"username": review["experts"][0], "password": plan["password"],
                                                      "_csrf_token": token})
         assert response.status_code in (200, 303), response.text
+        token = client.cookies["csrftoken"]  # sign-in issues the new session's token
         response = await client.post(f"/scoring/reviews/{review['id']}/declaration",
                                      data={"conflict": "no", "pledge": "yes", "_csrf_token": token})
         response = await client.get(f"/scoring/reviews/{review['id']}/sheet", follow_redirects=False)
