@@ -40,6 +40,8 @@ class Settings:
     """Background jobs this process runs at once (PINGSHEN_JOB_WORKERS; 0 = leave them to other processes)."""
     secure_cookies: bool
     """Session and CSRF cookies marked Secure (sent over HTTPS only)."""
+    plan_yearly_cap: int = 6
+    """Member seats per expert per calendar year in season plans, prior seats included (PINGSHEN_PLAN_YEARLY_CAP)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -89,4 +91,5 @@ def get_settings() -> Settings:
         # Behind HTTPS the cookies must never travel in clear text; default from the public URL.
         secure_cookies=_bool(os.environ.get("PINGSHEN_SECURE_COOKIES"),
                              default=os.environ.get("PINGSHEN_BASE_URL", "").lower().startswith("https://")),
+        plan_yearly_cap=int(os.environ.get("PINGSHEN_PLAN_YEARLY_CAP", "6")),
     )

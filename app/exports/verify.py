@@ -189,6 +189,8 @@ def check_draws(raw: dict[str, Any]) -> list[Check]:
             continue
         old = {str(p.get("id")): p for p in recorded.get("panels", [])}
         for panel in fresh["panels"]:
+            if recorded.get("plan_id") and str(panel["id"]) not in old:
+                continue  # a season plan's draw record keeps only its own review's panel
             prior = old.get(str(panel["id"]), {})
             for key, label in (("members", "正选 members"), ("alternates", "候补 alternates")):
                 same = prior.get(key) == panel[key]

@@ -64,3 +64,11 @@ async def season_export(job_id: int, **kwargs: Any) -> None:
     from app.exports.jobs import run_job
 
     await run_job(job_id, **kwargs)
+
+
+@task("plans.solve")
+async def solve_plan(job_id: int, **kwargs: Any) -> None:
+    """评审计划求解 — a confirmed season plan (app/plans/solving.py)."""
+    from app.plans.solving import solve_plan as run
+
+    await run(job_id, **kwargs)
