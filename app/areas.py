@@ -12,7 +12,8 @@ import importlib
 from importlib.util import find_spec
 from typing import Any
 
-AREAS = ["state", "accounts", "audit", "roster", "conflicts", "reviews", "panels", "plans", "scoresheets", "exports", "web"]
+AREAS = ["state", "accounts", "audit", "roster", "conflicts", "reviews", "panels", "plans", "scoresheets", "exports",
+         "web"]
 
 
 def _has(module: str) -> bool:

@@ -37,9 +37,10 @@ async def _staff_review(actor: Any, plan: dict[str, Any], link: dict[str, Any]) 
     now = now_utc()
     async with write_tx():
         fresh = await Review.select(Review.status).where(Review.id == review.id).first()
-        if fresh["status"] != ReviewStatus.DRAFT.value or await Draw.exists().where(
-                (Draw.review == review.id) & Draw.status.is_in([DrawStatus.PENDING.value, DrawStatus.CONFIRMED.value])):
-            raise PlanError({"plan": f"评审“{review.title}”已开始或已有抽取，不能采用计划为其组建小组"}, status_code=409)
+        taken = Draw.status.is_in([DrawStatus.PENDING.value, DrawStatus.CONFIRMED.value])
+        if fresh["status"] != ReviewStatus.DRAFT.value or await Draw.exists().where((Draw.review == review.id) & taken):
+            raise PlanError({"plan": f"评审“{review.title}”已开始或已有抽取，不能采用计划为其组建小组"},
+                            status_code=409)
         number = await Draw.count().where(Draw.review == review.id) + 1
         draw = Draw(review=review.id, agency=review.agency, number=number, purpose=DrawPurpose.INITIAL.value,
                     status=DrawStatus.CONFIRMED.value, input=plan["input"], input_sha256=plan["input_sha256"],
@@ -107,5 +108,6 @@ async def accept_plan(actor: Any, plan_id: int) -> int:
             refused.append(exc.errors["plan"])
     await mail.deliver_pending()
     if refused:
-        raise PlanError({"plan": f"已为 {staffed} 个评审组建小组；以下未能组建：" + "；".join(refused)}, status_code=409)
+        raise PlanError({"plan": f"已为 {staffed} 个评审组建小组；以下未能组建：" + "；".join(refused)},
+                        status_code=409)
     return staffed

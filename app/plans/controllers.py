@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from app.accounts.guards import READERS, requires_role
 from app.accounts.tables import Role
-from app.plans import acceptance, report, replay, services
+from app.plans import acceptance, replay, report, services
 from app.plans.services import PlanError
 from app.plans.tables import MODE_LABELS, STATUS_LABELS, PlanStatus
 from app.reviews.tables import KIND_LABELS
@@ -91,7 +91,8 @@ class PlanController(Controller):
                                                   yearly_cap=data["yearly_cap"])
         except PlanError as exc:
             return await list_page(request, exc.errors, data, exc.status_code)
-        flash(request, "评审计划已准备（输入与专家池哈希已固定），请本机构监督人登录后在 30 分钟内确认", category="success")
+        flash(request, "评审计划已准备（输入与专家池哈希已固定），请本机构监督人登录后在 30 分钟内确认",
+              category="success")
         return Redirect(f"/plans/{plan_id}", status_code=303)
 
     async def _page(self, request: Request, plan_id: int, errors: dict[str, str] | None = None,

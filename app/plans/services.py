@@ -47,7 +47,7 @@ def _agency(user: Any) -> int | None:
 
 
 async def ready_reviews(user: Any) -> list[dict[str, Any]]:
-    """Reviews ready to be staffed: 立项/验收 in draft, own library, composition and rubric set, no draw, no live plan."""
+    """Reviews ready to be staffed: 立项/验收 in draft, own library, composition and rubric set, no draw or plan."""
     reviews = await Review.select(
         Review.id, Review.title, Review.kind, Review.panel_size, Review.purchaser_reps, Review.alternates,
         Review.require, Review.panel_source, Review.project, Review.project.name.as_alias("project_name"),
@@ -110,7 +110,8 @@ def _form(mode: str, q: str, load_cap: str, yearly_cap: str, title: str) -> tupl
     if mode not in {m.value for m in PlanMode}:
         errors["mode"] = "请选择分配方式（均衡负荷、随机化或限额内最优匹配）"
     values["mode"] = mode
-    for key, raw, label in (("load_cap", load_cap, "本计划每位专家至多席位"), ("yearly_cap", yearly_cap, "全年席位上限")):
+    caps = (("load_cap", load_cap, "本计划每位专家至多席位"), ("yearly_cap", yearly_cap, "全年席位上限"))
+    for key, raw, label in caps:
         try:
             values[key] = int(raw)
             if not 1 <= values[key] <= 50:
@@ -132,9 +133,8 @@ async def prepare_plan(actor: Any, *, title: str, mode: str, review_ids: list[in
                        load_cap: str = "2", yearly_cap: str = "") -> int:
     """准备计划 — fix the input and its hashes; no seed until the 监督人 confirms."""
     from app.conflicts.services import eligible_pool
-    from assignment import input_sha256
-
     from app.settings import get_settings
+    from assignment import input_sha256
 
     values, errors = _form(mode, q, load_cap, yearly_cap or str(get_settings().plan_yearly_cap), title)
     ready = {r["id"] for r in await ready_reviews(actor)}
@@ -167,7 +167,8 @@ async def prepare_plan(actor: Any, *, title: str, mode: str, review_ids: list[in
                   "max_load": values["load_cap"], "prior_load": prior.get(e["id"], 0)}
                  for e in sorted(experts.values(), key=lambda e: e["id"])]
     # 回避 per panel: an expert in some review's pool but conflicted with this one sits out this panel only.
-    conflicts = [[eid, f"review-{rid}"] for rid in sorted(pools) for eid in sorted(experts) if eid not in pools[rid]]
+    conflicts = [[eid, f"review-{rid}"] for rid in sorted(pools) for eid in sorted(experts)
+                 if eid not in pools[rid]]
     data: dict[str, Any] = {
         "mode": values["mode"],
         "rules": {"max_per_org": min(r.max_per_org for r in reviews), "load_cap": values["load_cap"],

@@ -57,7 +57,8 @@ async def solve_plan(job_id: int, plan_id: int) -> None:
     if plan is None or plan["status"] != PlanStatus.SOLVING.value:
         return
     data, seed = plan["input"], plan["seed"]
-    await report(job_id, {"percent": 10, "message": f"正在求解（{len(data['panels'])} 个评审组，{len(data['experts'])} 名专家）"})
+    await report(job_id, {"percent": 10,
+                          "message": f"正在求解（{len(data['panels'])} 个评审组，{len(data['experts'])} 名专家）"})
     values: dict[Any, Any] = {}
     try:
         output = await anyio.to_thread.run_sync(solve, data, seed)
@@ -65,7 +66,7 @@ async def solve_plan(job_id: int, plan_id: int) -> None:
         values = {Plan.status: PlanStatus.INFEASIBLE.value,
                   Plan.explanation: {"errors": exc.errors, "explanation": exc.explanation}}
         output = None
-    except Exception as bug:  # noqa: BLE001 - a solver defect must end the plan visibly, not retry forever
+    except Exception as bug:
         values = {Plan.status: PlanStatus.FAILED.value, Plan.error: f"{type(bug).__name__}: {bug}"[:2000]}
         output = None
     if output is not None:

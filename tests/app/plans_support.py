@@ -31,3 +31,16 @@ async def ready_reviews(world: Any, count: int = 4, *, size: str = "3", require:
 
 async def roster(chemical: int = 10, health: int = 14) -> list[int]:
     return await add_experts([["safety.chemical"]] * chemical + [["occupational_health"]] * health)
+
+
+async def solved_plan(world: Any, count: int = 2) -> int:
+    """A plan of `count` fresh reviews, prepared, confirmed and solved (the job run here); its id."""
+    from app.plans import services as plans
+    from app.state.queue import run_pending
+
+    reviews = await ready_reviews(world, count)
+    plan_id = await plans.prepare_plan(await actor(world, "agency"), title="测试计划", mode="balanced",
+                                       review_ids=reviews)
+    await plans.confirm_plan(await actor(world, "supervisor"), plan_id)
+    await run_pending()
+    return plan_id

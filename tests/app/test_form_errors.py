@@ -137,6 +137,12 @@ CASES: dict[str, Case] = {
     "POST /scoring/reviews/{review_id:int}/refusals": Case("agency", {"seat_id": ""}, "该成员不在本评审小组中"),
     "POST /scoring/reviews/{review_id:int}/publish": Case(
         "agency", {}, "全体成员签字（或记录拒签）后才能公布结果", 409),
+    # plans
+    "POST /plans": Case("agency", {"title": "", "mode": "randomized", "q": "2", "load_cap": "2", "yearly_cap": "6",
+                                   "reviews": "{review_id}"}, "请填写计划名称"),
+    "POST /plans/{plan_id:int}/confirm": Case("supervisor", {}, "评审计划不存在", 404),
+    "POST /plans/{plan_id:int}/cancel": Case("agency", {}, "评审计划不存在", 404),
+    "POST /plans/{plan_id:int}/accept": Case("agency", {}, "评审计划不存在", 404),
     # exports
     "POST /exports/season": Case("agency", {"date_from": "2026-13-45"}, "日期格式"),
 }
@@ -180,7 +186,7 @@ async def forms(world) -> dict[str, str]:
         "invitation_id": str(invitations[invited[0]["id"]]), "other_invitation_id": str(invitations[invited[2]["id"]]),
         "token": re.search(r"/invitations/([\w-]+)", body).group(1), "kind": "relatives",
         "item_id": "999999", "change_id": "999999", "record_id": "999999", "criterion_id": "999999",
-        "bid_id": "999999", "note_id": "999999", "agency_id": str(world.agency_id),
+        "bid_id": "999999", "note_id": "999999", "plan_id": "999999", "agency_id": str(world.agency_id),
         "user_id": str(world.users["auditor"]),
         "member": panel.experts[0], "sheet_member": panel.experts[1],
         "score_field": f"v-{panel.bids['A']}-{panel.criteria['T1']}",  # 服务方案, at most 40 points

@@ -23,6 +23,7 @@ from app.server import create_app
 from app.web.templating import pages_are_html
 from tests.app.panels_support import drawn_approval_review
 from tests.app.perm_common import PUBLIC
+from tests.app.plans_support import solved_plan
 from tests.app.test_exports_fixtures import finished_consultation
 from tests.app.test_permissions import PARAMS, TABLE
 
@@ -103,8 +104,9 @@ async def site(world, signed_in) -> Site:
     body = (await OutboxMessage.select(OutboxMessage.body).where(
         OutboxMessage.invitation == invitation["id"]).first())["body"]
     sheet = await ScoreSheet.select(ScoreSheet.id).where(ScoreSheet.seat == panel.seats[MEMBER]).first()
+    plan_id = await solved_plan(world)
     return Site(params={
-        **PARAMS,
+        **PARAMS, "plan_id": str(plan_id),
         "review_id": str(panel.review_id), "project_id": str(panel.project_id), "draw_id": str(draw["draw"]),
         "expert_id": str(panel.expert_ids[MEMBER]), "sheet_id": str(sheet["id"]),
         "token": re.search(r"/invitations/([\w-]+)", body).group(1)})

@@ -163,7 +163,8 @@ async def test_pages_prepare_confirm_result_accept_replay(world, signed_in):
         members = await PanelSeat.select().where((PanelSeat.review == review_id) & (PanelSeat.role == "member"))
         assert len(members) == 3 and all(m["state"] == "invited" for m in members)
         assert await Invitation.count().where(Invitation.review == review_id) == 3
-        assert (await PlanReview.select(PlanReview.draw).where(PlanReview.review == review_id).first())["draw"] == draw["id"]
+        link = await PlanReview.select(PlanReview.draw).where(PlanReview.review == review_id).first()
+        assert link["draw"] == draw["id"]
         # Each panel replays alone through the ordinary draw replay.
         replayed = await drawing.replay_draw(await actor(world, "auditor"), draw["id"])
         assert replayed["ok"] and replayed["panels_equal"]
@@ -178,7 +179,7 @@ async def test_replay_detects_a_changed_result(world):
     reviews = await ready_reviews(world, 2)
     plan = await _solved(world, reviews)
     out = plan["output"]
-    out["panels"][0]["alternates"] = list(reversed(out["panels"][0]["alternates"])) + [999999]
+    out["panels"][0]["alternates"] = [*list(reversed(out["panels"][0]["alternates"])), 999999]
     await Plan.update({Plan.output: out}).where(Plan.id == plan["id"])
     from app.plans.replay import replay_plan
 
