@@ -17,6 +17,7 @@ from app.exports.bundle import build_bundle
 from app.exports.collect_audit import review_audit_rows
 from app.exports.collect_panel import draws_of_review, sitting_panel
 from app.exports.collect_scores import scores_part
+from app.plans.bundle import plan_part
 from app.reviews.tables import Bid, Project, Review, ReviewStatus
 from app.scoresheets.decisions import bundle_records
 
@@ -91,6 +92,7 @@ async def review_bundle(review_id: int) -> dict[str, Any]:
         scoring_input=scores.pop("input"), scoring_output=scores.pop("output"),
         panel=panel, draws=draws, audit_records=audit_rows,
         qualification=await _qualification(review.id),
+        plan=await plan_part(review.id),
         **await bundle_records(review.id),
         **scores,
     )

@@ -13,6 +13,7 @@ and that it really holds no scores and no published result.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -200,6 +201,43 @@ def check_draws(raw: dict[str, Any]) -> list[Check]:
     return checks
 
 
+def check_plan(raw: dict[str, Any]) -> list[Check]:
+    """评审计划 — the season plan that staffed this review: hashes, seed, the whole plan replayed,
+    and this review's panel of the plan equal to its draw record."""
+    checks = []
+    for plan in raw.get("plan", []):
+        section = f"评审计划 plan {plan['id']}"
+        out = plan["output"]
+        digest = assignment.input_sha256(plan["input"])
+        same = digest == plan["input_sha256"] == out.get("input_sha256")
+        checks.append(Check(section, "输入哈希 input_sha256", same, digest[:16] + "…" if same else
+                            f"记录 recorded {str(plan['input_sha256'])[:16]}… ≠ 重算 recomputed {digest[:16]}…"))
+        pool = hashlib.sha256(assignment.canonical_json(plan["input"]["experts"])).hexdigest()
+        same = pool == plan["pool_sha256"]
+        checks.append(Check(section, "专家池哈希 pool_sha256", same, pool[:16] + "…" if same else
+                            f"记录 recorded {str(plan['pool_sha256'])[:16]}… ≠ 重算 recomputed {pool[:16]}…"))
+        same = plan["seed"] == out.get("seed")
+        checks.append(Check(section, "随机种子 seed", same, str(plan["seed"]) if same else
+                            f"计划 plan {plan['seed']} ≠ 输出 output {out.get('seed')}"))
+        try:
+            fresh = assignment.solve(plan["input"], plan["seed"], explain_infeasible=False)
+        except assignment.AssignmentError as exc:
+            msgs = "; ".join(e.get("message", "") for e in exc.errors[:3])
+            checks.append(Check(section, "重放 replay", False, f"无法重放 / cannot replay: {msgs}"))
+            continue
+        same = assignment.canonical_json(fresh["panels"]) == assignment.canonical_json(out.get("panels"))
+        checks.append(Check(section, "整个计划重放 whole plan replayed", same,
+                            f"{len(fresh['panels'])} 个评审组 panels" if same else "重放结果与记录不同 / differs"))
+        mine = [p for p in out.get("panels", []) if str(p["id"]) == str(plan["panel_id"])]
+        drawn = [p for d in raw.get("draws", []) if (d.get("output") or {}).get("plan_id") == plan["id"]
+                 for p in d["output"].get("panels", [])]
+        same = bool(mine) and drawn == mine
+        checks.append(Check(section, f"本评审组 panel {plan['panel_id']} 与抽取记录一致 matches the draw record",
+                            same, ", ".join(map(str, mine[0]["members"])) if same else
+                            f"计划 plan {mine} ≠ 抽取记录 draw record {drawn}"))
+    return checks
+
+
 def check_panel(raw: dict[str, Any]) -> list[Check]:
     """The sitting panel = the drawn members with each recorded replacement applied."""
     drawn = [m for m in raw.get("panel", []) if m.get("source", "draw") == "draw"]
@@ -261,6 +299,7 @@ def verify_bundle(raw: dict[str, Any], bundle: Bundle) -> Report:
          lambda: check_draft(raw) if is_unscored_draft(raw, bundle) else check_scoring(raw)),
         ("评分表 score sheets", lambda: check_sheets(raw, bundle)),
         ("抽取 draws", lambda: check_draws(raw)),
+        ("评审计划 plan", lambda: check_plan(raw)),
         ("评审小组 panel", lambda: check_panel(raw)),
         ("审计记录 audit records", lambda: check_audit(raw)),
     )
