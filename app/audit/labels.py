@@ -123,7 +123,8 @@ for _kind, _label in _TIE_KINDS.items():
 
 OBJECT_LABELS: dict[str, str] = {
     "user": "用户", "agency": "机构", "expert": "专家", "specialty": "专业", "project": "项目", "review": "评审",
-    "criterion": "评分因素", "bid": "供应商/评审对象", "rubric_template": "评分模板", "panel_draw": "抽取", "season_plan": "评审计划",
+    "criterion": "评分因素", "bid": "供应商/评审对象", "rubric_template": "评分模板", "panel_draw": "抽取",
+    "season_plan": "评审计划",
     "panel_seat": "席位", "panel_invitation": "邀请", "score_sheet": "评分表", "score_anomaly_note": "评分说明",
     "scoring_declaration": "承诺与回避声明", "conflict": "回避记录", "export": "导出文件", "job": "后台任务",
     "address": "访问地址", "org_link": "关联单位", "panel_check": "回避检查",
