@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "e2e"
 GUIDE = ROOT / "docs" / "img" / "guide"
 APPROVAL = "test_approval_review_from_empty_database_to_published_result"
+ACCEPTANCE = "test_acceptance_with_a_failed_veto_item"
 
 # guide image → (journey folder, screenshot name without its running number)
 IMAGES = {
@@ -35,6 +36,8 @@ IMAGES = {
     "16-shenji-auditor-review-files.png": (APPROVAL, "shenji-auditor-review-files"),
     "20-expert-invitation.png": (APPROVAL, "expert1-invitation"),
     "21-expert-declaration.png": (APPROVAL, "expert2-declaration"),
+    # The member who scores on a phone (390 × 844); their label is their drawn username.
+    "22-expert-phone-scoresheet.png": (ACCEPTANCE, "*-phone-scoresheet"),
 }
 
 
