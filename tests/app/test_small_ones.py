@@ -64,7 +64,7 @@ async def test_a_purchaser_rep_is_labelled_and_has_no_profile_link(world, signed
     client = await signed_in("rep1")
     home = html.unescape((await client.get("/")).text)
     assert "采购代表甲（采购人代表）" in home and "采购人代表工作台" in home
-    assert 'href="/me/profile"' not in home
+    assert 'href="/me/profile"' not in home and "您作为采购人代表参加评审小组" in home
     # A roster expert keeps both.
     member = html.unescape((await (await signed_in(panel.experts[0])).get("/")).text)
     assert "（评审专家）" in member and 'href="/me/profile"' in member
