@@ -206,16 +206,14 @@ def test_date_is_required():
         check(OrgTie(1, "employer", "x"), context=PanelContext(purchaser_name="x"))
 
 
-def test_twenty_thousand_experts_in_well_under_a_second():
-    import time
-
+def test_twenty_thousand_experts_are_all_checked():
+    # Correctness at full scale only: the time goal is the roster benchmark's (docs/performance.md),
+    # never a threshold here, where a busy machine would fail it.
     ties = [OrgTie(i, "employer", f"单位{i % 3000}有限公司") for i in range(20_000)]
     ties += [OrgTie(i, "employment", f"单位{(i + 7) % 3000}有限责任公司", end=dt.date(2025, 1, 1))
              for i in range(0, 20_000, 2)]
     bidders = tuple(Bidder(f"单位{k}有限公司") for k in range(10))
     context = PanelContext(purchaser_name="采购单位", bidders=bidders, on_date=TODAY)
-    started = time.perf_counter()
     result = find_conflicts(RosterFacts(org_ties=ties), context)
-    assert time.perf_counter() - started < 0.5
     expected = {i for i in range(20_000) if i % 3000 < 10} | {i for i in range(0, 20_000, 2) if (i + 7) % 3000 < 10}
     assert set(result) == expected
