@@ -46,11 +46,22 @@ async def supervisor_queue(user: Any, now: dt.datetime) -> dict[str, list[dict[s
         Draw.id, Draw.number, Draw.confirm_by, Draw.review, Draw.review.title.as_alias("review_title"),
         Draw.operator.display_name.as_alias("operator_name"),
     ).where((Draw.agency == _agency(user)) & (Draw.status == DrawStatus.PENDING.value)).order_by(Draw.confirm_by)
-    return {"待确认的抽取": [{
+    draws = [{
         "title": f"{r['review_title']} · 第 {r['number']} 次抽取",
         "detail": f"经办人 {r['operator_name'] or '—'} 发起；{time_left(r['confirm_by'], now)}（须在 30 分钟内确认）",
         "href": f"/panels/draws/{r['id']}", "due": r["confirm_by"],
-        "overdue": r["confirm_by"] is not None and r["confirm_by"] <= now} for r in rows]}
+        "overdue": r["confirm_by"] is not None and r["confirm_by"] <= now} for r in rows]
+    from app.plans.tables import Plan, PlanStatus  # lazy: plans is a later area
+
+    plans = await Plan.select(Plan.id, Plan.title, Plan.confirm_by,
+                              Plan.operator.display_name.as_alias("operator_name")).where(
+        (Plan.agency == _agency(user)) & (Plan.status == PlanStatus.PENDING.value)).order_by(Plan.confirm_by)
+    draws += [{
+        "title": f"评审计划：{p['title']}",
+        "detail": f"经办人 {p['operator_name'] or '—'} 发起；{time_left(p['confirm_by'], now)}（须在 30 分钟内确认）",
+        "href": f"/plans/{p['id']}", "due": p["confirm_by"],
+        "overdue": p["confirm_by"] is not None and p["confirm_by"] <= now} for p in plans]
+    return {"待确认的抽取": draws}
 
 
 async def agency_queue(user: Any, now: dt.datetime) -> dict[str, list[dict[str, Any]]]:

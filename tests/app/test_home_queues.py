@@ -96,3 +96,19 @@ async def test_auditor_sees_newly_published_reviews(world, signed_in) -> None:  
     assert (await queues.queue_for(auditor, now + dt.timedelta(days=40)))["新公布的评审（30 天内）"] == []
     page = html.unescape((await (await signed_in("auditor")).get("/")).text)
     assert f'href="/exports/reviews/{panel.review_id}"' in page
+
+
+async def test_supervisor_sees_a_season_plan_waiting(world) -> None:  # type: ignore[no-untyped-def]
+    from app.plans import services as plans
+    from app.plans.tables import Plan
+    from tests.app.plans_support import ready_reviews, roster
+
+    await roster()
+    reviews = await ready_reviews(world, 2)
+    plan_id = await plans.prepare_plan(await actor(world, "agency"), title="2026年春季评审计划", mode="balanced",
+                                       review_ids=reviews)
+    plan = await Plan.objects().where(Plan.id == plan_id).first()
+    found = await queues.queue_for(await actor(world, "supervisor"), plan.confirm_by - dt.timedelta(minutes=7))
+    [item] = found["待确认的抽取"]
+    assert item["href"] == f"/plans/{plan_id}" and "评审计划：2026年春季评审计划" == item["title"]
+    assert "还剩 7 分钟" in item["detail"]
