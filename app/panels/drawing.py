@@ -29,7 +29,8 @@ from app.panels.seats import PanelError, end_seat, invite, now_utc
 from app.panels.tables import Draw, DrawPurpose, DrawStatus, Invitation, PanelSeat, SeatRole, SeatState
 from app.reviews.composition import check_composition
 from app.reviews.services import get_review
-from app.reviews.tables import PanelSource, Project, Review, ReviewStatus
+from app.reviews.state import Change, ensure_may_change, precheck
+from app.reviews.tables import PanelSource, Project, Review
 from app.roster.tables import Specialty
 
 #: How long a prepared draw waits for the supervisor's confirmation.
@@ -117,9 +118,8 @@ async def prepare_draw(actor: Any, review_id: int) -> int:
     from assignment import AssignmentError, input_sha256, solve
 
     review = await get_review(actor, review_id)
+    await precheck(review, Change.DRAW)
     project = await Project.objects().where(Project.id == review.project).first()
-    if review.status != ReviewStatus.DRAFT.value:
-        await _refuse(actor, review, "评审已开始，不能再抽取")
     if review.panel_source == PanelSource.FINANCE_SYSTEM.value:
         await _refuse(actor, review, "本评审的专家由财政政府采购评审专家库抽取，请导入抽取名单；"
                                      "如经主管预算单位同意自行选定，请先在评审设置中记录同意文件")
@@ -168,6 +168,7 @@ async def prepare_draw(actor: Any, review_id: int) -> int:
         await _refuse(actor, review, "无法按要求抽取：" + await explain(exc.errors))
     now = now_utc()
     async with write_tx():
+        await ensure_may_change(review.id, Change.DRAW)
         number = await Draw.count().where(Draw.review == review.id) + 1
         draw = Draw(review=review.id, agency=review.agency, number=number, purpose=purpose, input=data,
                     input_sha256=input_sha256(data), pool_sha256=pool_hash(data["experts"]),
@@ -193,10 +194,12 @@ async def get_draw(user: Any, draw_id: int) -> tuple[Review, dict[str, Any]]:
 
 async def cancel_draw(actor: Any, draw_id: int, reason: str) -> None:
     review, draw = await get_draw(actor, draw_id)
+    await precheck(review, Change.DRAW)
     reason = reason.strip()[:300] or "经办人取消"
     if draw["status"] != DrawStatus.PENDING.value:
         raise PanelError({"draw": "只有待确认的抽取可以取消"})
     async with write_tx():
+        await ensure_may_change(review.id, Change.DRAW)
         await Draw.update({Draw.status: DrawStatus.CANCELLED.value, Draw.cancelled_at: now_utc(),
                            Draw.cancel_reason: reason}).where(Draw.id == draw_id)
         await audit.record(actor=actor, action="panel.draw_cancelled", object_type="panel_draw", object_id=draw_id,
@@ -210,6 +213,7 @@ async def confirm_draw(actor: Any, draw_id: int) -> dict[str, Any]:
     review, draw = await get_draw(actor, draw_id)
     if actor.role != "supervisor":
         raise PanelError({"draw": "抽取须由本机构监督人登录后确认"}, status_code=403)
+    await precheck(review, Change.DRAW)
     if draw["status"] != DrawStatus.PENDING.value:
         raise PanelError({"draw": "该抽取不在待确认状态"})
     now = now_utc()
@@ -220,8 +224,6 @@ async def confirm_draw(actor: Any, draw_id: int) -> dict[str, Any]:
             await audit.record(actor=actor, action="panel.draw_expired", object_type="panel_draw", object_id=draw_id,
                                agency_id=review.agency, new={"confirm_by": str(draw["confirm_by"])})
         raise PanelError({"draw": "已超过确认时限（30 分钟），本次抽取作废，请经办人重新准备"})
-    if review.status != ReviewStatus.DRAFT.value:
-        raise PanelError({"draw": "评审已开始，不能再抽取"})
     seed = secrets.randbits(63)
     try:
         output = await anyio.to_thread.run_sync(solve, draw["input"], seed)  # CPU: off the event loop
@@ -233,6 +235,7 @@ async def confirm_draw(actor: Any, draw_id: int) -> dict[str, Any]:
     orgs = {e["id"]: e["org"] or "" for e in draw["input"]["experts"]}
     conflicts = await conflicts_of(review, [*panel["members"], *panel["alternates"]])
     async with write_tx():
+        await ensure_may_change(review.id, Change.DRAW)
         claimed = await Draw.update({
             Draw.status: DrawStatus.CONFIRMED.value, Draw.seed: seed, Draw.output: output,
             Draw.supervisor: actor.id, Draw.confirmed_at: now}).where(

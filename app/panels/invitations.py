@@ -18,6 +18,7 @@ from app.panels import mail
 from app.panels.members import expert_of
 from app.panels.seats import PanelError, end_seat, expire_overdue, now_utc, token_hash
 from app.panels.tables import Invitation, PanelSeat, SeatState
+from app.reviews.state import Change, ensure_may_change, precheck
 from app.reviews.tables import KIND_LABELS, Project, Review
 from app.roster.tables import Expert
 from app.web.templating import localtime
@@ -67,6 +68,8 @@ async def _describe(invitation: dict[str, Any]) -> dict[str, Any]:
 async def _answer(actor: Any, invitation: dict[str, Any], accept: bool, reason: str, via: str) -> dict[str, Any]:
     now = now_utc()
     reason = reason.strip()
+    review = await Review.objects().where(Review.id == invitation["review"]).first()
+    await precheck(review, Change.PANEL)
     if invitation["answer"]:
         when = localtime(invitation["answered_at"]) if invitation["answered_at"] else ""
         await _refuse(actor, invitation, "already_answered",
@@ -81,6 +84,7 @@ async def _answer(actor: Any, invitation: dict[str, Any], accept: bool, reason: 
         raise PanelError({"reason": "原因不能超过 500 个字符"})
     result: dict[str, Any] = {}
     async with write_tx():
+        review = await ensure_may_change(invitation["review"], Change.PANEL)
         seat = await PanelSeat.select().where(PanelSeat.id == invitation["seat"]).first()
         claimed = await Invitation.update({
             Invitation.answer: "accepted" if accept else "declined", Invitation.answered_at: now,
@@ -88,7 +92,6 @@ async def _answer(actor: Any, invitation: dict[str, Any], accept: bool, reason: 
             (Invitation.id == invitation["id"]) & (Invitation.answer == "")).returning(Invitation.id)
         if not claimed or seat is None or seat["state"] != SeatState.INVITED.value:
             raise PanelError({"answer": "该邀请已答复或已撤回"})
-        review = await Review.objects().where(Review.id == invitation["review"]).first()
         await audit.record(actor=actor, action="panel.invitation_accepted" if accept else "panel.invitation_declined",
                            object_type="panel_invitation", object_id=invitation["id"], agency_id=review.agency,
                            new={"seat_id": seat["id"], "expert_id": invitation["expert"], "via": via,

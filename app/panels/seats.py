@@ -22,6 +22,7 @@ from app.panels.queries import active_members, seats_of, standby_alternates
 from app.panels.tables import ACTIVE_STATES, Invitation, PanelSeat, SeatRole, SeatState
 from app.reviews.parsing import ReviewError
 from app.reviews.services import get_review
+from app.reviews.state import Change, FrozenError, ensure_may_change, precheck
 from app.reviews.tables import KIND_LABELS, PanelSource, Project, Review, ReviewStatus
 from app.roster.tables import Expert
 from app.web.templating import localtime
@@ -75,7 +76,9 @@ async def end_seat(actor: Any, review: Review, seat: dict[str, Any], state: str,
     """End a seat (declined/expired/recused/removed) and, for a member, move the next alternate in.
 
     Runs inside the caller's write transaction. Returns {"replaced_by": seat id | None, "skipped": [...]}.
+    Every way a seat ends passes here, so this is where the panel freezes once scoring has ended.
     """
+    await ensure_may_change(review.id, Change.PANEL)
     await PanelSeat.update({PanelSeat.state: state, PanelSeat.end_reason: reason[:300],
                             PanelSeat.updated_at: now, PanelSeat.version: PanelSeat.version + 1}).where(
         PanelSeat.id == seat["id"])
@@ -140,6 +143,7 @@ async def _seat_for(user: Any, seat_id: int) -> tuple[Review, dict[str, Any]]:
 async def recuse_seat(actor: Any, seat_id: int, reason: str) -> dict[str, Any]:
     """记录回避 — a 回避 found late (at sign-in, or declared on the day); the next alternate moves in."""
     review, seat = await _seat_for(actor, seat_id)
+    await precheck(review, Change.PANEL)
     reason = reason.strip()
     if not reason:
         raise PanelError({"reason": "请写明回避原因"})
@@ -156,11 +160,13 @@ async def recuse_seat(actor: Any, seat_id: int, reason: str) -> dict[str, Any]:
 async def recheck_panel(actor: Any, review_id: int) -> list[dict[str, Any]]:
     """Re-run the 回避 check on everyone on or waiting for the panel (bids may have come in since)."""
     review = await get_review(actor, review_id)
+    await precheck(review, Change.PANEL)
     seats = [s for s in await seats_of(review.id) if s["expert"] is not None
              and s["state"] in (*ACTIVE_STATES, SeatState.STANDBY.value)]
     conflicts = await conflicts_of(review, [s["expert"] for s in seats])
     found = []
     async with write_tx():
+        await ensure_may_change(review.id, Change.PANEL)
         for seat in sorted(seats, key=lambda s: (s["role"] != SeatRole.MEMBER.value, s["seat_no"], s["drawn_order"])):
             fresh = await PanelSeat.select().where(PanelSeat.id == seat["id"]).first()
             if seat["expert"] not in conflicts or fresh["state"] not in (*ACTIVE_STATES, SeatState.STANDBY.value):
@@ -177,40 +183,48 @@ async def recheck_panel(actor: Any, review_id: int) -> list[dict[str, Any]]:
 async def expire_overdue(actor: Any, review_id: int | None = None, now: dt.datetime | None = None) -> int:
     """超时未答复 — invitations past their deadline end their seats; the next alternates move in."""
     now = now or now_utc()
+    # Only reviews whose panel may still change: a page view of a closed review must not try to write.
     query = Invitation.select(Invitation.id, Invitation.seat, Invitation.review).where(
-        (Invitation.answer == "") & (Invitation.deadline < now))
+        (Invitation.answer == "") & (Invitation.deadline < now)
+        & Invitation.review.status.is_in([ReviewStatus.DRAFT.value, ReviewStatus.OPEN.value]))
     if review_id is not None:
         query = query.where(Invitation.review == review_id)
     overdue = await query.order_by(Invitation.deadline)
     count = 0
     for row in overdue:
-        async with write_tx():
-            seat = await PanelSeat.select().where(PanelSeat.id == row["seat"]).first()
-            if seat is None or seat["state"] != SeatState.INVITED.value:
-                await Invitation.update({Invitation.answer: "cancelled", Invitation.answered_at: now}).where(
-                    (Invitation.id == row["id"]) & (Invitation.answer == ""))
-                continue
-            review = await Review.objects().where(Review.id == row["review"]).first()
-            await Invitation.update({Invitation.answer: "expired", Invitation.answered_at: now}).where(
-                Invitation.id == row["id"])
-            await end_seat(actor, review, seat, SeatState.EXPIRED.value, "超过答复期限未答复", now)
-            count += 1
+        try:
+            count += await _expire_one(actor, row, now)
+        except FrozenError:  # scoring ended meanwhile: the invitation stays as it was
+            continue
     if count:
         await mail.deliver_pending()
     return count
 
 
+async def _expire_one(actor: Any, row: dict[str, Any], now: dt.datetime) -> int:
+    async with write_tx():
+        seat = await PanelSeat.select().where(PanelSeat.id == row["seat"]).first()
+        if seat is None or seat["state"] != SeatState.INVITED.value:
+            await Invitation.update({Invitation.answer: "cancelled", Invitation.answered_at: now}).where(
+                (Invitation.id == row["id"]) & (Invitation.answer == ""))
+            return 0
+        review = await ensure_may_change(row["review"], Change.PANEL)
+        await Invitation.update({Invitation.answer: "expired", Invitation.answered_at: now}).where(
+            Invitation.id == row["id"])
+        await end_seat(actor, review, seat, SeatState.EXPIRED.value, "超过答复期限未答复", now)
+        return 1
+
+
 async def add_purchaser_rep(actor: Any, review_id: int, name: str, org: str) -> int:
     """采购人代表 — recorded by name; may not sit as an expert on their own unit's project."""
     review = await get_review(actor, review_id)
+    await precheck(review, Change.DRAW)
     name, org = name.strip(), org.strip()
     errors: dict[str, str] = {}
     if not name or len(name) > 50:
         errors["rep_name"] = "请填写采购人代表姓名（不超过 50 字）"
     if len(org) > 100:
         errors["rep_org"] = "单位名称不能超过 100 个字符"
-    if review.status != ReviewStatus.DRAFT.value:
-        errors["status"] = "评审已开始，不能再调整小组"
     seats = await seats_of(review.id)
     reps = [s for s in seats if s["role"] == SeatRole.PURCHASER_REP.value and s["state"] in ACTIVE_STATES]
     if len(reps) >= review.purchaser_reps:
@@ -219,6 +233,7 @@ async def add_purchaser_rep(actor: Any, review_id: int, name: str, org: str) -> 
         raise PanelError(errors)
     project = await Project.select(Project.purchaser_name).where(Project.id == review.project).first()
     async with write_tx():
+        await ensure_may_change(review.id, Change.DRAW)
         seat = PanelSeat(review=review.id, name=name, org=org or project["purchaser_name"],
                          role=SeatRole.PURCHASER_REP.value, state=SeatState.ACCEPTED.value,
                          seat_no=len(reps) + 1, source="manual")
@@ -235,11 +250,10 @@ async def import_names(actor: Any, review_id: int, text: str, reference: str) ->
     One expert a line: 姓名,工作单位. The 财政 system confirmed them, so the seats start accepted.
     """
     review = await get_review(actor, review_id)
+    await precheck(review, Change.DRAW)
     errors: dict[str, str] = {}
     if review.panel_source != PanelSource.FINANCE_SYSTEM.value:
         errors["names"] = "只有专家来源为“财政专家库抽取”的评审可以导入名单"
-    if review.status != ReviewStatus.DRAFT.value:
-        errors["status"] = "评审已开始，不能再调整小组"
     reference = reference.strip()
     if not reference or len(reference) > 200:
         errors["reference"] = "请填写财政系统的抽取记录编号（不超过 200 字）"
@@ -261,6 +275,7 @@ async def import_names(actor: Any, review_id: int, text: str, reference: str) ->
     if errors:
         raise PanelError(errors)
     async with write_tx():
+        await ensure_may_change(review.id, Change.DRAW)
         for seat_no, (name, org) in enumerate(people, start=1):
             await PanelSeat.insert(PanelSeat(
                 review=review.id, name=name, org=org, role=SeatRole.MEMBER.value, state=SeatState.ACCEPTED.value,
@@ -288,12 +303,12 @@ def panel_complete(review: Review, seats: list[dict[str, Any]]) -> list[str]:
 async def open_review(actor: Any, review_id: int) -> None:
     """开始评审 — only with a complete panel; from now on the agency sees the names (198号 第20条)."""
     review = await get_review(actor, review_id)
-    if review.status != ReviewStatus.DRAFT.value:
-        raise PanelError({"status": "评审不在筹备阶段，不能开始"})
+    await precheck(review, Change.OPENING)
     problems = panel_complete(review, await seats_of(review.id))
     if problems:
         raise PanelError({"panel": "小组尚未组成，不能开始评审：" + "；".join(problems)})
     async with write_tx():
+        await ensure_may_change(review.id, Change.OPENING)
         now = now_utc()
         updated = await Review.update({Review.status: ReviewStatus.OPEN.value, Review.opened_at: now,
                                        Review.version: review.version + 1}).where(

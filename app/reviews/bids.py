@@ -12,7 +12,8 @@ from app.db import write_tx
 from app.reviews import parsing
 from app.reviews.parsing import ReviewError
 from app.reviews.services import get_review
-from app.reviews.tables import Bid, ReviewKind, ReviewStatus
+from app.reviews.state import Change, ensure_may_change, precheck
+from app.reviews.tables import Bid, ReviewKind
 
 
 @dataclass
@@ -32,8 +33,7 @@ async def list_bids(review_id: int) -> list[dict[str, Any]]:
 async def add_bid(actor: Any, review_id: int, data: BidInput) -> int:
     """Add a supplier (磋商) or an item (立项/验收). Bidders feed the 回避 check of the draw."""
     review = await get_review(actor, review_id)
-    if review.status != ReviewStatus.DRAFT.value:
-        raise ReviewError({"status": "评审已开始，不能再增加评审对象"})
+    await precheck(review, Change.BIDS)
     errors: dict[str, str] = {}
     consultation = review.kind == ReviewKind.CONSULTATION.value
     supplier = parsing.text(data.supplier_name, "supplier_name", "供应商名称" if consultation else "申报（承接）单位",
@@ -49,6 +49,7 @@ async def add_bid(actor: Any, review_id: int, data: BidInput) -> int:
     if errors:
         raise ReviewError(errors)
     async with write_tx():
+        await ensure_may_change(review.id, Change.BIDS)
         existing = await Bid.select(Bid.position, Bid.supplier_name, Bid.title).where(Bid.review == review.id)
         if consultation and any(b["supplier_name"] == supplier for b in existing):
             raise ReviewError({"supplier_name": f"供应商“{supplier}”已登记"})
@@ -74,12 +75,12 @@ async def add_bid(actor: Any, review_id: int, data: BidInput) -> int:
 
 async def delete_bid(actor: Any, review_id: int, bid_id: int) -> None:
     review = await get_review(actor, review_id)
-    if review.status != ReviewStatus.DRAFT.value:
-        raise ReviewError({"status": "评审已开始，不能再删除评审对象"})
+    await precheck(review, Change.BIDS)
     row = await Bid.select().where((Bid.id == bid_id) & (Bid.review == review.id)).first()
     if row is None:
         raise NotFoundException("评审对象不存在")
     async with write_tx():
+        await ensure_may_change(review.id, Change.BIDS)
         await Bid.delete().where(Bid.id == bid_id)
         await audit.record(actor=actor, action="review.bid_deleted", object_type="review", object_id=review.id,
                            agency_id=review.agency, old={"bid_id": bid_id, "supplier_name": row["supplier_name"],

@@ -15,6 +15,7 @@ from app.db import write_tx
 from app.reviews import parsing
 from app.reviews.parsing import ReviewError
 from app.reviews.services import _agency_id, get_review
+from app.reviews.state import Change, ensure_may_change, precheck
 from app.reviews.tables import (
     KIND_LABELS,
     Criterion,
@@ -22,7 +23,6 @@ from app.reviews.tables import (
     CriterionKind,
     Review,
     ReviewKind,
-    ReviewStatus,
     RubricTemplate,
 )
 
@@ -75,19 +75,19 @@ async def list_criteria(review_id: int) -> list[dict[str, Any]]:
     return await Criterion.select().where(Criterion.review == review_id).order_by(Criterion.position)
 
 
-def _editable(review: Review) -> None:
-    if review.status != ReviewStatus.DRAFT.value:
-        raise ReviewError({"status": "评审已开始，评分标准不能再修改"})
+async def _editable(review: Review) -> None:
+    await precheck(review, Change.RUBRIC)
 
 
 async def add_criterion(actor: Any, review_id: int, data: CriterionInput) -> int:
     review = await get_review(actor, review_id)
-    _editable(review)
+    await _editable(review)
     errors: dict[str, str] = {}
     row = clean_criterion(data, review.kind, errors)
     if errors:
         raise ReviewError(errors)
     async with write_tx():
+        await ensure_may_change(review.id, Change.RUBRIC)
         last = await Criterion.select(Criterion.position).where(Criterion.review == review.id).order_by(
             Criterion.position, ascending=False).first()
         criterion = Criterion(review=review.id, position=(last["position"] + 1) if last else 1,
@@ -100,11 +100,12 @@ async def add_criterion(actor: Any, review_id: int, data: CriterionInput) -> int
 
 async def delete_criterion(actor: Any, review_id: int, criterion_id: int) -> None:
     review = await get_review(actor, review_id)
-    _editable(review)
+    await _editable(review)
     row = await Criterion.select().where((Criterion.id == criterion_id) & (Criterion.review == review.id)).first()
     if row is None:
         raise NotFoundException("评分因素不存在")
     async with write_tx():
+        await ensure_may_change(review.id, Change.RUBRIC)
         await Criterion.delete().where(Criterion.id == criterion_id)
         await audit.record(actor=actor, action="review.criterion_deleted", object_type="review",
                            object_id=review.id, agency_id=review.agency,
@@ -166,7 +167,7 @@ async def create_template(actor: Any, *, kind: str, name: str, description: str,
 async def apply_template(actor: Any, review_id: int, template_id: int) -> int:
     """Copy a template's criteria into the review (replacing the review's current criteria)."""
     review = await get_review(actor, review_id)
-    _editable(review)
+    await _editable(review)
     template = await RubricTemplate.select().where(RubricTemplate.id == template_id).output(load_json=True).first()
     own = _agency_id(actor)
     if template is None or (actor.role in AGENCY_ROLES and template["agency"] not in (None, own)):
@@ -175,6 +176,7 @@ async def apply_template(actor: Any, review_id: int, template_id: int) -> int:
         raise ReviewError({"template": f"该模板适用于{KIND_LABELS[template['kind']]}，与本评审类型不符"})
     criteria = template["criteria"] if isinstance(template["criteria"], list) else json.loads(template["criteria"])
     async with write_tx():
+        await ensure_may_change(review.id, Change.RUBRIC)
         old = await list_criteria(review.id)
         await Criterion.delete().where(Criterion.review == review.id)
         await Criterion.insert(*[

@@ -17,6 +17,7 @@ from app.db import write_tx
 from app.reviews import parsing
 from app.reviews.composition import check_composition
 from app.reviews.parsing import ReviewError
+from app.reviews.state import Change, ensure_may_change, precheck
 from app.reviews.tables import (
     CATEGORY_LABELS,
     KIND_LABELS,
@@ -217,7 +218,7 @@ async def update_settings(actor: Any, review_id: int, data: SettingsInput) -> tu
     if str(review.version) != data.version.strip():
         errors["version"] = "该评审已被他人修改，请刷新页面后重新填写"
     if review.status != ReviewStatus.DRAFT.value:
-        errors["status"] = "评审已开始，不能再修改设置"
+        await precheck(review, Change.SETTINGS)
     from app.panels.queries import has_confirmed_draw  # panels builds on reviews, not the other way
 
     if await has_confirmed_draw(review.id):
@@ -270,6 +271,7 @@ async def update_settings(actor: Any, review_id: int, data: SettingsInput) -> tu
     }
     old = {c._meta.name: _plain(getattr(review, c._meta.name)) for c in changes if c._meta.name != "updated_at"}
     async with write_tx():
+        await ensure_may_change(review.id, Change.SETTINGS)
         updated = await Review.update(changes).where(
             (Review.id == review.id) & (Review.version == review.version)).returning(Review.id)
         if not updated:

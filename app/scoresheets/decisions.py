@@ -18,7 +18,8 @@ from app.accounts.tables import User
 from app.audit import services as audit
 from app.audit.chain import timestamp_text
 from app.db import write_tx
-from app.reviews.tables import Bid, Review, ReviewKind, ReviewStatus
+from app.reviews.state import Change, ensure_may_change, precheck
+from app.reviews.tables import Bid, Review, ReviewKind
 from app.scoresheets.access import FlowError, ensure_open
 from app.scoresheets.panel import _acting, all_in, evaluate_review, progress
 from app.scoresheets.tables import (
@@ -118,10 +119,9 @@ async def page_part(review: Review, output: dict[str, Any] | None) -> dict[str, 
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _ensure_recordable(review: Review) -> None:
-    """Before publication: while scoring (评审中) or signed (评分结束)."""
-    if review.status not in (ReviewStatus.OPEN.value, ReviewStatus.CLOSED.value):
-        raise FlowError({"review": "评审不在评审中或评分结束状态（尚未开始、已公布或已终止），不能记录"}, 409)
+async def _ensure_recordable(review: Review) -> None:
+    """Only while scoring (评审中): once every member has signed, the report they signed is final."""
+    await precheck(review, Change.DECISIONS)
 
 
 async def _output(review: Review) -> dict[str, Any]:
@@ -158,7 +158,7 @@ async def record_price_review(user: Any, review_id: int, bid_id: int | None, *, 
     """异常低价审查结论 — the supplier's explanation and the panel's decision; a rejection makes the bid
     invalid (财库〔2026〕2号: a supplier that cannot prove its price reasonable has an invalid bid)."""
     review = await _acting(user, review_id)
-    _ensure_recordable(review)
+    await _ensure_recordable(review)
     errors: dict[str, str] = {}
     explanation = _text(explanation, "explanation", "供应商的书面说明", errors)
     received = _date(received_on, errors)
@@ -177,6 +177,7 @@ async def record_price_review(user: Any, review_id: int, bid_id: int | None, *, 
         raise FlowError({"bid": "该供应商的报价没有异常低价提示，无需审查"})
     bid = await Bid.objects().where((Bid.id == bid_id) & (Bid.review == review.id)).first()
     async with write_tx():
+        await ensure_may_change(review.id, Change.DECISIONS)
         now = now_utc()
         record = PriceReview(review=review.id, bid=bid_id, triggers=triggers[bid_id], explanation=explanation,
                              received_on=received, decision=decision, reasons=reasons, decided_by=user.id,
@@ -222,7 +223,7 @@ def _order(form: dict[str, str], group: dict[str, Any], errors: dict[str, str]) 
 async def settle_tie(user: Any, review_id: int, rank: int | None, form: dict[str, str]) -> TieSettlement:
     """并列的处理 — how the panel settled a tie and the resulting order."""
     review = await _acting(user, review_id)
-    _ensure_recordable(review)
+    await _ensure_recordable(review)
     output = await _output(review)
     group = next((g for g in tie_groups(output) if g["rank"] == rank), None)
     if group is None:
@@ -238,6 +239,7 @@ async def settle_tie(user: Any, review_id: int, rank: int | None, form: dict[str
     if _settlement_for(group, await settlements_of(review.id)) is not None:
         raise FlowError({"tie": "该并列的处理结果已记录，不能重复记录"}, 409)
     async with write_tx():
+        await ensure_may_change(review.id, Change.DECISIONS)
         record = TieSettlement(review=review.id, rank=group["rank"], bids=group["bids"], order=order,
                                method=method, basis=basis, recorded_by=user.id, recorded_at=now_utc())
         await record.save()
@@ -251,7 +253,7 @@ async def settle_tie(user: Any, review_id: int, rank: int | None, form: dict[str
 async def save_ranking_note(user: Any, review_id: int, bid_id: int | None, note: str, version: int) -> RankingNote:
     """排序理由 — the panel's reasons for a bid's place, kept with the 评审报告; edits carry a version."""
     review = await _acting(user, review_id)
-    _ensure_recordable(review)
+    await _ensure_recordable(review)
     errors: dict[str, str] = {}
     note = _text(note, "note", "排序理由", errors)
     if bid_id is None or not await Bid.exists().where((Bid.id == bid_id) & (Bid.review == review.id)):
@@ -264,6 +266,7 @@ async def save_ranking_note(user: Any, review_id: int, bid_id: int | None, note:
     if (existing.version if existing else 0) != version:
         raise FlowError({"note": "排序理由刚被他人修改，请刷新页面后再保存"}, 409)
     async with write_tx():
+        await ensure_may_change(review.id, Change.DECISIONS)
         now = now_utc()
         if existing is None:
             row = RankingNote(review=review.id, bid=bid_id, note=note, recorded_by=user.id, recorded_at=now)

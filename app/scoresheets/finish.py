@@ -11,6 +11,7 @@ from app.accounts.lockout import recheck_password
 from app.audit import services as audit
 from app.audit.chain import canonical_sha256
 from app.db import write_tx
+from app.reviews.state import Change, ensure_may_change
 from app.reviews.tables import Review, ReviewKind, ReviewStatus
 from app.scoresheets import decisions
 from app.scoresheets.access import FlowError, ensure_open, log, member_review, seated, staff_view
@@ -74,6 +75,11 @@ async def sign(user: Any, review_id: int, *, agree: bool, dissent: str, password
     if any(s["seat"] == seat.id for s in await signatures_of(review.id)):
         raise FlowError({"signature": "您已签字"}, 409)
     async with write_tx():
+        await ensure_may_change(review.id, Change.SIGNATURES)
+        # Again inside the transaction: concurrent signatures queue here, and the partial unique index on
+        # (review, seat) for live signatures stops whatever slips past (one person, one signature).
+        if await _signed(review.id, seat.id):
+            raise FlowError({"signature": "您已签字"}, 409)
         signature = Signature(review=review.id, seat=seat.id, user=user.id, agree=agree,
                               dissent="" if agree else dissent, result_sha256=result_sha256(output),
                               signed_at=now_utc())
@@ -98,6 +104,9 @@ async def record_refusal(user: Any, review_id: int, seat_id: int) -> Signature:
     if any(s["seat"] == seat_id for s in await signatures_of(review.id)):
         raise FlowError({"signature": "该成员已签字"}, 409)
     async with write_tx():
+        await ensure_may_change(review.id, Change.SIGNATURES)
+        if await _signed(review.id, seat_id):
+            raise FlowError({"signature": "该成员已签字"}, 409)
         signature = Signature(review=review.id, seat=seat_id, user=None, agree=True, refused=True,
                               result_sha256=result_sha256(output), recorded_by=user.id, signed_at=now_utc())
         await signature.save()
@@ -106,6 +115,11 @@ async def record_refusal(user: Any, review_id: int, seat_id: int) -> Signature:
                            new={"seat_id": seat_id, "deemed": "agree", "result_sha256": signature.result_sha256})
         await _close_when_complete(user, review)
     return signature
+
+
+async def _signed(review_id: int, seat_id: int) -> bool:
+    return await Signature.exists().where((Signature.review == review_id) & (Signature.seat == seat_id)
+                                          & Signature.voided_at.is_null())
 
 
 async def _close_when_complete(user: Any, review: Review) -> None:
@@ -166,6 +180,7 @@ async def publish(user: Any, review_id: int) -> Result:
         i["passed"] for i in outcome["items"])
     outcome["balance_payment_due"] = balance_due
     async with write_tx():
+        await ensure_may_change(review.id, Change.PUBLICATION)
         now = now_utc()
         updated = await Review.update({Review.status: ReviewStatus.PUBLISHED.value, Review.published_at: now,
                                        Review.version: Review.version + 1}).where(

@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from app.accounts.tables import Role
 from app.audit import services as audit
 from app.db import write_tx
+from app.reviews.state import Change, ensure_may_change
 from app.reviews.tables import Project, Review
 from app.scoresheets.access import FlowError, can_act, ensure_open, my_seat, seated, staff_view
 from app.scoresheets.inputs import review_rubric, scoring_input
@@ -170,6 +171,7 @@ async def request_explanation(user: Any, review_id: int, sheet_id: int, bid_id: 
                                         if criterion_id is not None else AnomalyNote.criterion.is_null())):
         raise FlowError({"anomaly": "已要求该专家就此项作出说明"}, 409)
     async with write_tx():
+        await ensure_may_change(review.id, Change.SHEETS)
         note = AnomalyNote(review=review.id, sheet=sheet.id, revision=sheet.revision, bid=bid_id,
                            criterion=criterion_id, value=anomaly["value"], others_mean=anomaly["others_mean"],
                            deviation=anomaly["deviation"], requested_by=user.id, requested_at=now_utc())
@@ -203,6 +205,7 @@ async def return_sheet(user: Any, review_id: int, sheet_id: int, *, reason: str,
     if errors:
         raise FlowError(errors)
     async with write_tx():
+        await ensure_may_change(review.id, Change.SHEETS)
         now = now_utc()
         updated = await ScoreSheet.update({
             ScoreSheet.status: SheetStatus.RETURNED.value, ScoreSheet.revision: sheet.revision + 1,

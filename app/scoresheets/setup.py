@@ -9,6 +9,7 @@ from typing import Any
 from app.audit import services as audit
 from app.db import write_tx
 from app.panels.tables import PanelSeat
+from app.reviews.state import Change, ensure_may_change
 from app.reviews.tables import ReviewKind, ReviewStatus
 from app.scoresheets.access import FlowError, seated, staff_view
 from app.scoresheets.panel import settings_of
@@ -32,6 +33,7 @@ async def choose_leader(user: Any, review_id: int, seat_id: int) -> None:
         raise FlowError({"seat": "组长须是本评审小组已到位的成员"})
     old = [m["id"] for m in members.values() if m["is_leader"]]
     async with write_tx():
+        await ensure_may_change(review.id, Change.PANEL)
         await PanelSeat.update({PanelSeat.is_leader: False}).where(
             (PanelSeat.review == review.id) & (PanelSeat.id != seat_id))
         await PanelSeat.update({PanelSeat.is_leader: True}).where(PanelSeat.id == seat_id)
@@ -73,6 +75,7 @@ async def save_settings(user: Any, review_id: int, *, pass_score: str, anomaly_t
     if stored and current.version != version:
         raise FlowError({"version": "评分设置已被他人修改，请刷新页面"}, 409)
     async with write_tx():
+        await ensure_may_change(review.id, Change.SCORING_SETTINGS)
         old = {"pass_score": current.pass_score, "anomaly_threshold": current.anomaly_threshold,
                "price_weight_approved": current.price_weight_approved}
         current.pass_score, current.anomaly_threshold = score, threshold

@@ -17,6 +17,7 @@ from app.db import write_tx
 from app.exports.bundle import sheet_content_sha256
 from app.panels.members import holds
 from app.panels.tables import PanelSeat, SeatState
+from app.reviews.state import Change, ensure_may_change
 from app.reviews.tables import Review, ReviewStatus
 from app.scoresheets.access import FlowError, ensure_open, expert_key, get_review, log, member_review
 from app.scoresheets.entries import CleanScore, Entry, check_entries
@@ -60,11 +61,16 @@ async def sign_declaration(user: Any, review_id: int, *, conflict: bool, conflic
         errors["pledge"] = "请阅读并勾选承诺书后再开始评分"
     if errors:
         raise FlowError(errors)
+    ensure_open(review)
     if await declaration_of(seat.id) is not None:
         raise FlowError({"declaration": "您已签署过本次评审的声明"}, 409)
-    ensure_open(review)
     outcome: dict[str, Any] = {"conflict": conflict}
     async with write_tx():
+        await ensure_may_change(review.id, Change.SHEETS)
+        # Checked again where it counts: concurrent requests queue on the write transaction, and the
+        # unique index on (review, seat) stops whatever slips past (one person, one declaration).
+        if await declaration_of(seat.id) is not None:
+            raise FlowError({"declaration": "您已签署过本次评审的声明"}, 409)
         declaration = Declaration(review=review.id, seat=seat.id, user=user.id, conflict=conflict,
                                   conflict_text=conflict_text, pledge=pledge and not conflict, signed_at=now_utc())
         await declaration.save()
@@ -105,10 +111,11 @@ async def open_sheet(user: Any, review_id: int) -> ScoreSheet | None:
     if declaration is None or declaration.conflict:
         return None
     sheet = await ScoreSheet.objects().where(ScoreSheet.seat == seat.id).first()
-    if sheet is None:
+    if sheet is None and review.status == ReviewStatus.OPEN.value:  # a page view after scoring ends writes nothing
         async with write_tx():
             sheet = await ScoreSheet.objects().where(ScoreSheet.seat == seat.id).first()
             if sheet is None:
+                await ensure_may_change(review.id, Change.SHEETS)
                 sheet = ScoreSheet(review=review.id, seat=seat.id, user=user.id, expert_key=expert_key(seat))
                 await sheet.save()
                 await audit.record(actor=user, action="scoresheet.created", object_type="score_sheet",
@@ -229,6 +236,7 @@ async def save_draft(user: Any, sheet_id: int, version: int, entries: list[Entry
     digest = sheet_content_sha256(review.id, {"expert": sheet.expert_key, "scores": _content(sheet, clean)})
     try:
         async with write_tx():
+            await ensure_may_change(review.id, Change.SHEETS)
             new_version = await _write_scores(sheet, version, clean, {})
             # Counts and a hash, not values: the trail is read by people who must not see drafts.
             await audit.record(actor=user, action="scoresheet.saved", object_type="score_sheet", object_id=sheet.id,
@@ -251,6 +259,7 @@ async def submit(user: Any, sheet_id: int, version: int, entries: list[Entry], p
     digest = sheet_content_sha256(review.id, {"expert": sheet.expert_key, "scores": content})
     try:
         async with write_tx():
+            await ensure_may_change(review.id, Change.SHEETS)
             await _write_scores(sheet, version, clean, {
                 ScoreSheet.status: SheetStatus.SUBMITTED.value, ScoreSheet.submitted_at: now,
                 ScoreSheet.signed_at: now, ScoreSheet.content_sha256: digest})
@@ -284,6 +293,7 @@ async def explain(user: Any, note_id: int, text: str) -> AnomalyNote:
         raise FlowError({"explanation": "该项已作出书面说明"}, 409)
     ensure_open(review)
     async with write_tx():
+        await ensure_may_change(review.id, Change.SHEETS)
         now = now_utc()
         await AnomalyNote.update({AnomalyNote.explanation: text, AnomalyNote.answered_at: now}).where(
             AnomalyNote.id == note.id)
