@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 import weakref
 from collections.abc import AsyncIterator
@@ -247,3 +248,25 @@ async def write_tx() -> AsyncIterator[None]:
     else:
         async with db.transaction():
             yield
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique index refused the write (SQLite's IntegrityError, PostgreSQL's SQLSTATE 23505).
+
+    Services check first inside the transaction; the index stops what a race lets past, and the
+    service turns this into the same refusal its check gives.
+    """
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(exc)
+    return getattr(exc, "sqlstate", None) == "23505"
+
+
+@asynccontextmanager
+async def unique_or(refusal: Exception) -> AsyncIterator[None]:
+    """Around a write transaction: a unique-index refusal becomes `refusal` (after the rollback)."""
+    try:
+        yield
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise refusal from None
+        raise

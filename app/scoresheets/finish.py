@@ -10,7 +10,7 @@ from typing import Any
 from app.accounts.lockout import recheck_password
 from app.audit import services as audit
 from app.audit.chain import canonical_sha256
-from app.db import write_tx
+from app.db import unique_or, write_tx
 from app.reviews.state import Change, ensure_may_change
 from app.reviews.tables import Review, ReviewKind, ReviewStatus
 from app.scoresheets import decisions
@@ -74,7 +74,7 @@ async def sign(user: Any, review_id: int, *, agree: bool, dissent: str, password
     _, output = await _ready(review)
     if any(s["seat"] == seat.id for s in await signatures_of(review.id)):
         raise FlowError({"signature": "您已签字"}, 409)
-    async with write_tx():
+    async with unique_or(FlowError({"signature": "您已签字"}, 409)), write_tx():
         await ensure_may_change(review.id, Change.SIGNATURES)
         # Again inside the transaction: concurrent signatures queue here, and the partial unique index on
         # (review, seat) for live signatures stops whatever slips past (one person, one signature).
@@ -103,7 +103,7 @@ async def record_refusal(user: Any, review_id: int, seat_id: int) -> Signature:
     _, output = await _ready(review)
     if any(s["seat"] == seat_id for s in await signatures_of(review.id)):
         raise FlowError({"signature": "该成员已签字"}, 409)
-    async with write_tx():
+    async with unique_or(FlowError({"signature": "该成员已签字"}, 409)), write_tx():
         await ensure_may_change(review.id, Change.SIGNATURES)
         if await _signed(review.id, seat_id):
             raise FlowError({"signature": "该成员已签字"}, 409)

@@ -6,6 +6,8 @@ Independence (214号 Art. 24; 198号 Art. 18): nothing here ever reads another m
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +15,7 @@ from litestar.exceptions import NotFoundException
 
 from app.accounts.lockout import recheck_password
 from app.audit import services as audit
-from app.db import write_tx
+from app.db import unique_or, write_tx
 from app.exports.bundle import sheet_content_sha256
 from app.panels.members import holds
 from app.panels.tables import PanelSeat, SeatState
@@ -31,6 +33,7 @@ from app.scoresheets.tables import (
     SheetReturn,
     SheetStatus,
 )
+from app.settings import get_settings
 
 PLEDGE_TEXT = (
     "本人承诺：与本项目的采购人、供应商（申报单位）不存在利害关系；独立、客观、公正地按评审文件规定的"
@@ -65,7 +68,7 @@ async def sign_declaration(user: Any, review_id: int, *, conflict: bool, conflic
     if await declaration_of(seat.id) is not None:
         raise FlowError({"declaration": "您已签署过本次评审的声明"}, 409)
     outcome: dict[str, Any] = {"conflict": conflict}
-    async with write_tx():
+    async with unique_or(FlowError({"declaration": "您已签署过本次评审的声明"}, 409)), write_tx():
         await ensure_may_change(review.id, Change.SHEETS)
         # Checked again where it counts: concurrent requests queue on the write transaction, and the
         # unique index on (review, seat) stops whatever slips past (one person, one declaration).
@@ -112,7 +115,7 @@ async def open_sheet(user: Any, review_id: int) -> ScoreSheet | None:
         return None
     sheet = await ScoreSheet.objects().where(ScoreSheet.seat == seat.id).first()
     if sheet is None and review.status == ReviewStatus.OPEN.value:  # a page view after scoring ends writes nothing
-        async with write_tx():
+        async with unique_or(FlowError({"sheet": "评分表刚刚已在其他窗口创建，请刷新页面"}, 409)), write_tx():
             sheet = await ScoreSheet.objects().where(ScoreSheet.seat == seat.id).first()
             if sheet is None:
                 await ensure_may_change(review.id, Change.SHEETS)
@@ -229,19 +232,31 @@ def _content(sheet: ScoreSheet, clean: list[CleanScore]) -> list[dict[str, Any]]
     return [{"bid": s.bid, "criterion": s.criterion, "value": str(s.value), "comment": s.comment} for s in clean]
 
 
+def draft_digest(review_id: int, sheet: dict[str, Any]) -> str:
+    """HMAC-SHA256 of a draft under a key derived from the server secret (never the plain SHA-256).
+
+    Whoever holds the server's secret can still show that a draft was what the trail says; whoever
+    reads only the trail (监督人, an auditor before publication) cannot test guesses against it.
+    The signed (submitted) content keeps its plain hash: that one is meant to be re-computed.
+    """
+    key = hmac.new(get_settings().secret_key, b"pingshen/scoresheet-draft/v1", hashlib.sha256).digest()
+    return hmac.new(key, sheet_content_sha256(review_id, sheet).encode(), hashlib.sha256).hexdigest()
+
+
 async def save_draft(user: Any, sheet_id: int, version: int, entries: list[Entry]) -> dict[str, Any]:
     """自动保存 — the draft as typed so far (blanks allowed), refused when the version is stale."""
     sheet, review = await own_sheet(user, sheet_id)
     clean = await _checked(user, sheet, review, version, entries, complete=False, action="save")
-    digest = sheet_content_sha256(review.id, {"expert": sheet.expert_key, "scores": _content(sheet, clean)})
+    digest = draft_digest(review.id, {"expert": sheet.expert_key, "scores": _content(sheet, clean)})
     try:
         async with write_tx():
             await ensure_may_change(review.id, Change.SHEETS)
             new_version = await _write_scores(sheet, version, clean, {})
-            # Counts and a hash, not values: the trail is read by people who must not see drafts.
+            # Counts and a keyed digest, never values nor a plain hash: the trail is read by people who
+            # must not see drafts, and a plain hash of a small draft is found by trying every draft.
             await audit.record(actor=user, action="scoresheet.saved", object_type="score_sheet", object_id=sheet.id,
                                agency_id=review.agency, old={"version": version},
-                               new={"version": new_version, "scores": len(clean), "draft_sha256": digest})
+                               new={"version": new_version, "scores": len(clean), "draft_hmac": digest})
     except FlowError as exc:
         raise await _refuse(user, sheet, review, "save", exc.errors, exc.status_code, True) from None
     return {"version": new_version, "saved_at": now_utc().isoformat(), "scores": len(clean)}
