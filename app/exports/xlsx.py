@@ -6,9 +6,11 @@ import io
 import re
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from app import spreadsheet
 
 from .model import DRAFT_BANNER, DRAFT_MARK, Block, Document, Fields, Grid, Heading, Part, Text
 
@@ -31,15 +33,8 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def _cell(ws, value: str, font: Font | None = None, align: Alignment | None = None,  # type: ignore[no-untyped-def]
-          fill: PatternFill | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    if font is not None:
-        cell.font = font
-    if align is not None:
-        cell.alignment = align
-    if fill is not None:
-        cell.fill = fill
-    return cell
+          fill: PatternFill | None = None) -> Cell:
+    return spreadsheet.cell(ws, value, font, align, fill)
 
 
 def _widths(part: Part) -> list[float]:
@@ -58,12 +53,12 @@ def _block(ws, block: Block) -> None:  # type: ignore[no-untyped-def]
         ws.append([_cell(ws, block.text, align=WRAP)])
     elif isinstance(block, Fields):
         for label, value in block.rows:
-            ws.append([_cell(ws, label, BOLD), value])
+            ws.append([_cell(ws, label, BOLD), spreadsheet.safe(ws, value)])
     elif isinstance(block, Grid):
         ws.append([_cell(ws, c, BOLD, WRAP, HEAD_FILL) for c in block.columns])
         for row in block.rows:
             # Plain values cost a fraction of styled cells; only multi-line text needs wrapping.
-            ws.append([_cell(ws, v, align=WRAP) if "\n" in v else v for v in row])
+            ws.append([_cell(ws, v, align=WRAP) if "\n" in v else spreadsheet.safe(ws, v) for v in row])
     ws.append([])
 
 

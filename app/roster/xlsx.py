@@ -16,6 +16,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from app import spreadsheet
+
 SHEET = "专家名单"
 MAX_ROWS = 50_000
 
@@ -153,7 +155,7 @@ def template(specialty_labels: Iterable[str], rows: Iterable[dict[str, Any]] = (
     for c in ("B", "C", "F"):  # ID, phone and credit-code cells as text: Excel would round 18 digits
         ws.column_dimensions[c].number_format = "@"
     for row in rows:
-        ws.append([_cell(row.get(c.key)) for c in COLUMNS])
+        ws.append(spreadsheet.row(ws, [_cell(row.get(c.key)) for c in COLUMNS]))
     for r in ws.iter_rows(min_row=2):
         for idx in (1, 2, 5):
             r[idx].number_format = "@"
@@ -164,7 +166,7 @@ def template(specialty_labels: Iterable[str], rows: Iterable[dict[str, Any]] = (
     notes.append([])
     notes.append(["可填写的专业", "", "（名称或“上级/专业”）"])
     for label in specialty_labels:
-        notes.append(["", "", label])
+        notes.append(spreadsheet.row(notes, ["", "", label]))
     return _book_bytes(book)
 
 
@@ -180,5 +182,5 @@ def export(headers: Sequence[str], rows: Iterator[Sequence[Any]] | Iterable[Sequ
     ws = book.create_sheet(title)
     ws.append(list(headers))
     for row in rows:
-        ws.append([_cell(v) for v in row])
+        ws.append(spreadsheet.row(ws, [_cell(v) for v in row]))
     return _book_bytes(book)
