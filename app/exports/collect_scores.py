@@ -45,5 +45,7 @@ async def scores_part(review: Review) -> dict[str, Any]:
     return {
         "input": data, "output": output, "sheets": sheets, "signatures": parts["signatures"],
         "returns": returns, "anomaly_notes": out_notes,
+        # 更正: every published version when there is more than one (they are public once published).
+        **({"published_versions": parts["published_versions"]} if "published_versions" in parts else {}),
         "objects": {"score_sheet": list(key_of_sheet), "score_anomaly_note": [n["id"] for n in notes]},
     }

@@ -12,10 +12,11 @@ from litestar.response import Redirect, Template
 from app.accounts.guards import requires_role, requires_signed_in
 from app.accounts.tables import Role
 from app.reviews.tables import KIND_LABELS, STATUS_LABELS
-from app.scoresheets import decisions, finish, panel, setup, sheets
+from app.scoresheets import correction, decisions, finish, panel, setup, sheets
 from app.scoresheets.access import FlowError, member_review, reviews_for
 from app.scoresheets.entries import Entry
 from app.scoresheets.schemas import (
+    CorrectionForm,
     DeclarationForm,
     Draft,
     ExplanationForm,
@@ -218,6 +219,13 @@ class ScoringPages(Controller):
     @post("/reviews/{review_id:int}/publish", guards=[AGENCY])
     async def publish(self, request: Request, review_id: FromPath[int]) -> Page:
         return await self._act(request, review_id, finish.publish(request.user, review_id), "评审结果已公布。")
+
+    @post("/reviews/{review_id:int}/corrections", guards=[AGENCY])
+    async def correct(self, request: Request, review_id: FromPath[int], data: URLEncodedBody[CorrectionForm]) -> Page:
+        return await self._act(request, review_id, correction.correct_score(
+            request.user, review_id, sheet_id=_int(data.sheet_id), bid_id=_int(data.bid_id),
+            criterion_id=_int(data.criterion_id), value=data.value, reason=data.reason, note=data.note),
+            "已办理更正并公布更正后的结果；原公布版本已保留。")
 
 
 class ScoringApi(Controller):

@@ -19,7 +19,6 @@ from app.scoresheets.access import FlowError, can_act, ensure_open, my_seat, sea
 from app.scoresheets.inputs import review_rubric, scoring_input
 from app.scoresheets.tables import (
     AnomalyNote,
-    Result,
     ReturnReason,
     Score,
     ScoreSheet,
@@ -112,7 +111,10 @@ async def summary(user: Any, review_id: int) -> dict[str, Any]:
     from app.scoresheets import decisions  # decisions builds on this module
 
     page["decisions"] = await decisions.page_part(review, page["output"])
-    page["result"] = await Result.select().where(Result.review == review.id).output(load_json=True).first()
+    from app.scoresheets.correction import versions_of
+
+    page["versions"] = await versions_of(review.id)
+    page["result"] = page["versions"][-1] if page["versions"] else None  # the version in force
     return page
 
 
@@ -231,11 +233,18 @@ async def return_sheet(user: Any, review_id: int, sheet_id: int, *, reason: str,
 
 async def result_json(user: Any, review_id: int) -> dict[str, Any]:
     """The published input and output (an auditor re-runs `python -m scoring evaluate` on `input`)."""
+    from app.scoresheets.correction import versions_of  # correction builds on this module
+
     review, _, _ = await staff_view(user, review_id)
-    row = await Result.select().where(Result.review == review.id).output(load_json=True).first()
-    if row is None:
+    versions = await versions_of(review.id)
+    if not versions:
         raise NotFoundException("结果尚未公布")
-    return {"review": review.id, "input": row["input"], "output": row["output"], "outcome": row["outcome"],
-            "input_sha256": row["input_sha256"], "result_sha256": row["result_sha256"],
-            "published_at": row["published_at"].isoformat(), "balance_payment_due": row["balance_payment_due"]}
+    row = versions[-1]  # the version in force; earlier ones are listed, never overwritten
+    return {"review": review.id, "version": row["version"], "input": row["input"], "output": row["output"],
+            "outcome": row["outcome"], "input_sha256": row["input_sha256"], "result_sha256": row["result_sha256"],
+            "published_at": row["published_at"].isoformat(), "balance_payment_due": row["balance_payment_due"],
+            "versions": [{"version": v["version"], "result_sha256": v["result_sha256"],
+                          "input_sha256": v["input_sha256"], "published_at": v["published_at"].isoformat(),
+                          "by": v["by"], "reason": v["reason"], "note": v["note"], "changes": v["changes"],
+                          "superseded_by": v["superseded_by"]} for v in versions]}
 

@@ -14,9 +14,10 @@ from app.audit.chain import timestamp_text
 from app.audit.tables import AuditRecord
 from app.reviews.tables import Project, Review
 from app.scoresheets.access import seated
+from app.scoresheets.correction import versions_of
 from app.scoresheets.panel import evaluate_review, sheets_of, signatures_of
 from app.scoresheets.sheets import scores_of
-from app.scoresheets.tables import Declaration, Result, ScoreSheetVersion, SheetReturn
+from app.scoresheets.tables import RETURN_REASON_LABELS, Declaration, ScoreSheetVersion, SheetReturn
 
 ROLE_TEXT = {"member": "成员", "purchaser_rep": "采购人代表"}
 
@@ -31,9 +32,9 @@ async def bundle_parts(review_id: int, *, with_audit: bool = True) -> dict[str, 
     agency = await Agency.select(Agency.id, Agency.name).where(Agency.id == review.agency).first()
     members = await seated(review.id)
     by_seat = {m["id"]: m for m in members}
-    result = await Result.select().where(Result.review == review.id).output(load_json=True).first()
-    if result is not None:
-        data, output = result["input"], result["output"]
+    versions = await versions_of(review.id)
+    if versions:  # the version in force: after a 更正 the corrected input matches the corrected sheets
+        data, output = versions[-1]["input"], versions[-1]["output"]
     else:
         data, output, _ = await evaluate_review(review)
     declarations = {d["seat"]: d for d in await Declaration.select().where(Declaration.review == review.id)}
@@ -51,7 +52,7 @@ async def bundle_parts(review_id: int, *, with_audit: bool = True) -> dict[str, 
                    "name": by_seat[s["seat"]]["display"] if s["seat"] in by_seat else "",
                    "signed_at": _when(s["signed_at"]), "agree": s["agree"], "dissent": s["dissent"],
                    "refused": s["refused"]} for s in await signatures_of(review.id)]
-    returns = await _returns(review.id)
+    returns = await _returns(review.id) + _corrections_as_returns(versions, by_seat)
     parts: dict[str, Any] = {
         "review": {"id": review.id, "kind": review.kind, "title": review.title, "status": review.status,
                    "agency": {"id": agency["id"], "name": agency["name"]},
@@ -67,6 +68,13 @@ async def bundle_parts(review_id: int, *, with_audit: bool = True) -> dict[str, 
                    else None} for m in members],
         "sheets": sheets, "signatures": signatures, "returns": returns,
     }
+    if len(versions) > 1:  # every published version, the superseded ones kept whole (更正)
+        parts["published_versions"] = [{
+            "version": v["version"], "published_at": _when(v["published_at"]), "by": v["by"],
+            "input_sha256": v["input_sha256"], "result_sha256": v["result_sha256"],
+            "supersedes_sha256": v["supersedes_sha256"], "superseded_by": v["superseded_by"],
+            "reason": v["reason"], "note": v["note"], "changes": v["changes"],
+            "input": v["input"], "output": v["output"]} for v in versions]
     if with_audit:
         parts["audit_records"] = await _audit(review.id, [s["id"] for s in await sheets_of(review.id)])
     return parts
@@ -87,6 +95,19 @@ async def _returns(review_id: int) -> list[dict[str, Any]]:
         out.append({"expert": r["expert"], "bid": r["bid"] if r["bid"] is not None else "", "reason": r["reason"],
                     "criterion": r["criterion"], "old_value": old_value, "new_value": new_value,
                     "at": _when(r["returned_at"]), "by": r["by"] or ""})
+    return out
+
+
+def _corrections_as_returns(versions: list[dict[str, Any]], by_seat: dict[int, Any]) -> list[dict[str, Any]]:
+    """Each corrected score as a line of the report's 退回重评及更正 table."""
+    out = []
+    for v in versions[1:]:
+        label = RETURN_REASON_LABELS.get(v["reason"], v["reason"])
+        for change in v["changes"]:
+            out.append({"expert": change["expert"], "bid": change["bid"], "criterion": change["criterion"],
+                        "old_value": change["old"], "new_value": change["new"],
+                        "reason": f"更正（结果第 {v['version']} 版，原结果保留）：{label}。{v['note']}",
+                        "at": _when(v["published_at"]), "by": v["by"] or ""})
     return out
 
 

@@ -78,6 +78,18 @@ class RefusalForm:
     seat_id: str = ""
 
 
+@dataclass
+class CorrectionForm:
+    """更正 after publication: one score of one sheet, the §1.8 reason and the written grounds."""
+
+    sheet_id: str = ""
+    bid_id: str = ""
+    criterion_id: str = ""
+    value: str = ""
+    reason: str = ""
+    note: str = ""
+
+
 class DraftScore(msgspec.Struct):
     bid: int | str
     criterion: int | str

@@ -266,3 +266,32 @@ class RankingNote(Table, tablename="ranking_note"):
     recorded_by = ForeignKey(references=User)
     recorded_at = Timestamptz(default=TimestamptzNow())
     version = Integer(default=1)
+
+
+class ResultCorrection(Table, tablename="review_result_correction"):
+    """更正 — a later version of a published result (2, 3 …); the published `Result` (version 1) and every
+    earlier correction are kept as they were, never overwritten.
+
+    After publication a score can only change this way: an error of the kinds 214号 Art. 32 lists
+    (regulations §1.8) found by the 采购人/经办机构 and re-reviewed by the original panel (87号令 第64条),
+    recorded with who, why and exactly what changed, scoring re-run on the corrected input.
+    """
+
+    review = ForeignKey(references=Review, index=True)
+    version = Integer()
+    """2 for the first correction; (review, version) is unique."""
+    reason = Varchar(length=30, choices=ReturnReason)
+    note = Text(default="")
+    """Why, in words: what was found, by whom, the re-review by the original panel."""
+    changes = JSON(default=[])
+    """[{sheet, expert, bid, criterion, old, new, old_sha256, new_sha256}] — each corrected score."""
+    supersedes_sha256 = Varchar(length=64)
+    """result_sha256 of the version this one replaces."""
+    input = JSON(default={})
+    output = JSON(default={})
+    input_sha256 = Varchar(length=64)
+    result_sha256 = Varchar(length=64)
+    outcome = JSON(default={})
+    balance_payment_due = Boolean(default=False)
+    corrected_by = ForeignKey(references=User)
+    corrected_at = Timestamptz(default=TimestamptzNow())

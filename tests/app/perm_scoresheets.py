@@ -29,6 +29,7 @@ ROWS: dict[str, frozenset[str] | str] = {
     "POST /scoring/reviews/{review_id:int}/ranking-notes": PANEL_ACTORS,
     "POST /scoring/reviews/{review_id:int}/refusals": AGENCY,
     "POST /scoring/reviews/{review_id:int}/publish": AGENCY,
+    "POST /scoring/reviews/{review_id:int}/corrections": AGENCY,
     "GET /api/scoring/sheets/{sheet_id:int}": EXPERT,
     "POST /api/scoring/sheets/{sheet_id:int}/draft": EXPERT,
     "GET /api/scoring/reviews/{review_id:int}/result": RESULT_READERS,
