@@ -47,3 +47,9 @@ def safe(ws: Any, value: Any) -> Any:
 
 def row(ws: Any, values: Iterable[Any]) -> list[Any]:
     return [safe(ws, v) for v in values]
+
+
+def csv_text(value: Any) -> Any:
+    """A CSV field cannot say "this is text", so risky text gets Excel's own marker, a leading
+    apostrophe (OWASP's advice for CSV); everything else is written as it is."""
+    return "'" + value if needs_text(value) else value

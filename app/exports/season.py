@@ -18,6 +18,8 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from app import spreadsheet
+
 from .bundle import FINISHED_STATUSES, bundle_sha256, load_bundle
 from .render import render_review
 
@@ -84,7 +86,7 @@ def export_season(
         text = io.StringIO()
         writer = csv.writer(text)
         writer.writerow(["评审编号", "标题", "状态", "正式/草稿", "评审包 SHA-256"])
-        writer.writerows(index)
+        writer.writerows([spreadsheet.csv_text(v) for v in row] for row in index)
         # A BOM so that Excel opens the Chinese index correctly.
         zf.writestr("清单.csv", "\ufeff" + text.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
     return len(index)
