@@ -25,6 +25,7 @@ from app.panels.members import double_seat
 from app.panels.seats import PanelError
 from app.panels.tables import ROLE_LABELS, PanelSeat, SeatState
 from app.reviews.services import get_review
+from app.reviews.state import Change, ensure_may_change
 from app.reviews.tables import Review, ReviewStatus
 
 #: Accounts change while the panel is being formed or is scoring; afterwards the record stands.
@@ -67,6 +68,7 @@ async def _username(user_id: int | None) -> str:
 async def _claim(actor: Any, review: Review, seat: dict[str, Any], user_id: int, username: str,
                  action: str) -> None:
     """Set the seat's account inside the caller's write transaction, re-checking the seat first."""
+    await ensure_may_change(review.id, Change.PANEL)
     if clash := await double_seat(user_id, seat_id=seat["id"]):
         raise PanelError({"account": f"账户“{username}”已在评审“{clash}”中有席位，同一人不能占两个席位"})
     updated = await PanelSeat.update({PanelSeat.user: user_id, PanelSeat.version: PanelSeat.version + 1}).where(
@@ -129,6 +131,7 @@ async def unlink_seat_account(actor: Any, review_id: int, seat_id: int) -> str:
         raise PanelError({"account": "该席位尚未关联登录账户"})
     username = await _username(seat["user"])
     async with write_tx():
+        await ensure_may_change(review.id, Change.PANEL)
         updated = await PanelSeat.update({PanelSeat.user: None, PanelSeat.version: PanelSeat.version + 1}).where(
             (PanelSeat.id == seat["id"]) & (PanelSeat.user == seat["user"])).returning(PanelSeat.id)
         if not updated:

@@ -73,8 +73,12 @@ async def _extras(panel: Panel) -> dict[str, Any]:
                            criterion=panel.criteria["T1"], value="30", others_mean="30", deviation="0",
                            requested_by=1)
         await note.save()
+        rep = PanelSeat(review=panel.review_id, name="采购人代表丙", org="昆明市社会保险局", role="purchaser_rep",
+                        state="accepted", seat_no=9, source="manual")
+        await rep.save()
     draw = await Draw.select(Draw.id).where(Draw.review == panel.review_id).first()
-    return {"token": token, "invitation": invitation.id, "sheet": sheet.id, "note": note.id, "draw": draw["id"]}
+    return {"token": token, "invitation": invitation.id, "sheet": sheet.id, "note": note.id, "draw": draw["id"],
+            "rep": rep.id}
 
 
 def write_routes(panel: Panel, extra: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
@@ -99,6 +103,9 @@ def write_routes(panel: Panel, extra: dict[str, Any]) -> list[tuple[str, str, di
         ("xp1", f"/my/invitations/{extra['invitation']}/accept", {}),
         ("xp1", f"/my/invitations/{extra['invitation']}/decline", {"reason": "时间冲突"}),
         ("agency", f"/scoring/reviews/{r}/leader", {"seat_id": str(seat2)}),
+        ("agency", f"/reviews/{r}/panel/seats/{extra['rep']}/account", {"username": "rep_new"}),
+        ("agency", f"/reviews/{r}/panel/seats/{extra['rep']}/account/link", {"username": "expert1"}),
+        ("agency", f"/reviews/{r}/panel/seats/{extra['rep']}/account/unlink", {}),
         # review settings, rubric, bids
         ("agency", f"/reviews/{r}/settings", {"version": "1", "title": "改名", "panel_size": "5"}),
         ("agency", f"/reviews/{r}/rubric", {"template_id": "1"}),
