@@ -123,6 +123,9 @@ class FrozenError(HTTPException):
 
 def refusal(phase: Phase, change: Change) -> str:
     label = CHANGE_LABELS[change]
+    if change == Change.CORRECTION:
+        return (f"评审当前为“{PHASE_LABELS[phase]}”，结果尚未公布，不能办理更正，本次操作未生效。"
+                "公布前发现的评分错误，按规定退回重评。")
     message = f"评审当前为“{PHASE_LABELS[phase]}”，{label}不能再更改，本次操作未生效。"
     if phase == Phase.CLOSED:
         message += "评审小组已全体签字，评分结束后的记录不能再变更；请公布结果。"

@@ -143,6 +143,7 @@ CASES: dict[str, Case] = {
     "POST /plans/{plan_id:int}/confirm": Case("supervisor", {}, "评审计划不存在", 404),
     "POST /plans/{plan_id:int}/cancel": Case("agency", {}, "评审计划不存在", 404),
     "POST /plans/{plan_id:int}/accept": Case("agency", {}, "评审计划不存在", 404),
+    "POST /scoring/reviews/{review_id:int}/corrections": Case("agency", {}, "结果尚未公布，不能办理更正", 409),
     # exports
     "POST /exports/season": Case("agency", {"date_from": "2026-13-45"}, "日期格式"),
 }
