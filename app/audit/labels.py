@@ -104,6 +104,8 @@ ACTION_LABELS: dict[str, str] = {
     "scoresheet.refusal_recorded": "记录拒签",
     "scoresheet.report_signed": "签署评审报告",
     "scoresheet.tie_settled": "处理得分并列",
+    "scoresheet.corrected": "更正评分（结果公布后）",
+    "review.result_corrected": "更正结果并公布新版本",
     # 导出
     "export.downloaded": "下载文件",
     "export.season_started": "开始季度归档导出",
@@ -141,6 +143,8 @@ FIELD_LABELS: dict[str, str] = {
     "format": "格式", "expert_id": "专家", "seat_id": "席位", "bid_id": "供应商", "criterion_id": "评分因素",
     "supplier_name": "供应商名称", "final_quote": "最后报价", "max_points": "分值上限", "answer": "答复",
     "deadline": "答复截止", "confirm_by": "确认时限", "leader": "组长", "employer": "工作单位",
+    "draft_hmac": "草稿校验码（密钥）", "scores": "评分项数", "result_sha256": "结果哈希",
+    "result_version": "结果版本", "changes": "更正内容", "legal": "法定结果",
 }
 
 

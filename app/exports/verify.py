@@ -108,7 +108,7 @@ def check_scoring(raw: dict[str, Any]) -> list[Check]:
 
 DRAFT_NOTE = "草稿，未评分"
 # Actions that only happen once a result exists: a bundle that records one is no unscored draft.
-_RESULT_ACTIONS = ("review.result_published",)
+_RESULT_ACTIONS = ("review.result_published", "review.result_corrected")
 
 
 def is_unscored_draft(raw: dict[str, Any], bundle: Bundle) -> bool:
