@@ -17,6 +17,7 @@ from app.panels.seats import end_seat, invite, now_utc
 from app.panels.tables import Draw, DrawPurpose, DrawStatus, Invitation, PanelSeat, SeatRole, SeatState
 from app.plans.services import PlanError, get_plan, plan_reviews
 from app.plans.tables import Plan, PlanReview, PlanStatus
+from app.reviews.state import Change, ensure_may_change
 from app.reviews.tables import Review, ReviewStatus
 
 
@@ -36,6 +37,7 @@ async def _staff_review(actor: Any, plan: dict[str, Any], link: dict[str, Any]) 
     conflicts = await conflicts_of(review, [*panel["members"], *panel["alternates"]])
     now = now_utc()
     async with write_tx():
+        await ensure_may_change(review.id, Change.DRAW)  # the one gate every write to a review asks (state.py)
         fresh = await Review.select(Review.status).where(Review.id == review.id).first()
         taken = Draw.status.is_in([DrawStatus.PENDING.value, DrawStatus.CONFIRMED.value])
         if fresh["status"] != ReviewStatus.DRAFT.value or await Draw.exists().where((Draw.review == review.id) & taken):
