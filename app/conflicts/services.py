@@ -121,7 +121,19 @@ async def eligible_pool(
     Drawable: status in `statuses` on `context.on_date` (a 暂停/请假 that has ended counts as
     在库, one that covers the day does not), and no older than the age limit on that day.
     """
-    on = _need_date(context)
+    return (await eligible_pools([context], statuses=statuses))[0]
+
+
+async def eligible_pools(
+    contexts: Sequence[PanelContext], *, statuses: Sequence[str] = ("active",)
+) -> list[tuple[list[dict[str, Any]], dict[int, list[Conflict]]]]:
+    """`eligible_pool` for many panels on one day (a season plan): the roster and its ties are read
+    once, and each panel's 回避 is worked out against them."""
+    if not contexts:
+        return []
+    on = _need_date(contexts[0])
+    if any(_need_date(c) != on for c in contexts):
+        raise ValueError("eligible_pools: every panel must be checked on the same day")
     wanted = set(statuses)
     stored = wanted | (set(PERIODIC) if "active" in wanted else set())
     rows = await Expert.select(
@@ -138,15 +150,19 @@ async def eligible_pool(
     ids = [r["id"] for r in candidates]
     employers = [OrgTie(r["id"], "employer", r["employer"], r["employer_credit_code"]) for r in candidates]
     facts = await load_facts(on, ids if len(ids) <= _IN_LIMIT else None, employers=employers)
-    conflicts = engine.find_conflicts(facts, context, expert_ids=ids, window_years=rules().conflict_window_years)
     canon = OrgCanon(facts.org_links)
-    pool = [
+    shaped = [
         {"id": r["id"], "org": canon.of(r["employer"])[1] or r["employer"], "region": r["region"],
          "specialties": json.loads(r["specialties"]) if isinstance(r["specialties"], str) else r["specialties"],
          "available": True}
-        for r in candidates if r["id"] not in conflicts
+        for r in candidates
     ]
-    return pool, conflicts
+    out = []
+    for context in contexts:
+        conflicts = engine.find_conflicts(facts, context, expert_ids=ids,
+                                          window_years=rules().conflict_window_years)
+        out.append(([e for e in shaped if e["id"] not in conflicts], conflicts))
+    return out
 
 
 def _project(value: Any, field: str, errors: dict[str, str]) -> int | None:

@@ -117,6 +117,7 @@ async def _enders(seats: list[dict[str, Any]]) -> dict[int, str]:
 async def draws_of_review(review_id: int) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
     """(confirmed draws for the bundle, audit objects {type: ids} of the panel area)."""
     from app.exports.collect import users_named
+    from app.plans.inputs import with_plan_input
 
     rows = await (Draw.select().where(Draw.review == review_id).order_by(Draw.id).output(load_json=True))
     seats = await seats_of(review_id)
@@ -124,9 +125,11 @@ async def draws_of_review(review_id: int) -> tuple[list[dict[str, Any]], dict[st
     users = await users_named({r["operator"] for r in rows} | {r["supervisor"] for r in rows})
     swaps = replacements(seats, await _enders(seats))
     draws = []
+    plans: dict[int, Any] = {}
     for row in rows:
         if row["status"] != DrawStatus.CONFIRMED.value:
             continue  # a cancelled or expired draw produced nothing; its audit records remain
+        row = await with_plan_input(row, plans)  # a season plan's draw: the plan's input, as solved
         drawn = {e for p in row["output"].get("panels", []) for e in (*p["members"], *p["alternates"])}
         draws.append({
             "id": row["id"], "input": row["input"], "seed": row["seed"], "output": row["output"],

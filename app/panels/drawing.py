@@ -189,7 +189,10 @@ async def get_draw(user: Any, draw_id: int) -> tuple[Review, dict[str, Any]]:
     draw = await Draw.select().where(Draw.id == draw_id).output(load_json=True).first()
     if draw is None:
         raise NotFoundException("抽取记录不存在")
-    return await get_review(user, draw["review"]), draw
+    review = await get_review(user, draw["review"])
+    from app.plans.inputs import with_plan_input  # a season plan's draw keeps its input on the plan
+
+    return review, await with_plan_input(draw)
 
 
 async def cancel_draw(actor: Any, draw_id: int, reason: str) -> None:

@@ -1,7 +1,8 @@
 """采用计划 — seats and invitations for every review of a solved plan, one transaction per review.
 
-Each review gets a confirmed Draw record carrying the plan's input and seed and its own panel of
-the result (plan_id in the output), so the panel page, the replay and the bundle show where the
+Each review gets a confirmed Draw record carrying the plan's seed and input hash, a reference to the
+plan's input (stored once, on the plan: 500 copies of a 20,000-expert input would be a gigabyte) and
+its own panel of the result (plan_id in the output), so the panel page, the replay and the bundle show where the
 seats came from; declines and 回避 then replace from that panel's own ordered alternates, as today.
 """
 
@@ -15,6 +16,7 @@ from app.panels import mail
 from app.panels.context import conflicts_of
 from app.panels.seats import end_seat, invite, now_utc
 from app.panels.tables import Draw, DrawPurpose, DrawStatus, Invitation, PanelSeat, SeatRole, SeatState
+from app.plans.inputs import plan_reference
 from app.plans.services import PlanError, get_plan, plan_reviews
 from app.plans.tables import Plan, PlanReview, PlanStatus
 from app.reviews.state import Change, ensure_may_change
@@ -29,11 +31,10 @@ def review_output(plan: dict[str, Any], panel_id: str) -> dict[str, Any]:
             "panels": panels, "plan_id": plan["id"]}
 
 
-async def _staff_review(actor: Any, plan: dict[str, Any], link: dict[str, Any]) -> None:
+async def _staff_review(actor: Any, plan: dict[str, Any], link: dict[str, Any], orgs: dict[Any, str]) -> None:
     review = await Review.objects().where(Review.id == link["review"]).first()
     out = review_output(plan, link["panel_id"])
     panel = out["panels"][0]
-    orgs = {e["id"]: e["org"] or "" for e in plan["input"]["experts"]}
     conflicts = await conflicts_of(review, [*panel["members"], *panel["alternates"]])
     now = now_utc()
     async with write_tx():
@@ -45,7 +46,8 @@ async def _staff_review(actor: Any, plan: dict[str, Any], link: dict[str, Any]) 
                             status_code=409)
         number = await Draw.count().where(Draw.review == review.id) + 1
         draw = Draw(review=review.id, agency=review.agency, number=number, purpose=DrawPurpose.INITIAL.value,
-                    status=DrawStatus.CONFIRMED.value, input=plan["input"], input_sha256=plan["input_sha256"],
+                    status=DrawStatus.CONFIRMED.value, input=plan_reference(plan["id"], link["panel_id"]),
+                    input_sha256=plan["input_sha256"],
                     pool_sha256=plan["pool_sha256"], pool_size=plan["pool_size"],
                     excluded=(plan["excluded"] or {}).get(str(review.id), {}), seed=plan["seed"], output=out,
                     operator=plan["operator"], supervisor=plan["supervisor"], created_at=plan["created_at"],
@@ -99,12 +101,13 @@ async def accept_plan(actor: Any, plan_id: int) -> int:
             raise PlanError({"plan": "计划状态已变化，请刷新"}, status_code=409)
         await audit.record(actor=actor, action="plan.accepted", object_type="season_plan", object_id=plan_id,
                            agency_id=plan["agency"], new={"reviews": [link["review"] for link in links]})
+    orgs = {e["id"]: e["org"] or "" for e in plan["input"]["experts"]}
     staffed, refused = 0, []
     for link in links:
         if link["draw"] is not None:
             continue
         try:
-            await _staff_review(actor, plan, link)
+            await _staff_review(actor, plan, link, orgs)
             staffed += 1
         except PlanError as exc:
             refused.append(exc.errors["plan"])

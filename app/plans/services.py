@@ -132,7 +132,7 @@ def _form(mode: str, q: str, load_cap: str, yearly_cap: str, title: str) -> tupl
 async def prepare_plan(actor: Any, *, title: str, mode: str, review_ids: list[int], q: str = "",
                        load_cap: str = "2", yearly_cap: str = "") -> int:
     """准备计划 — fix the input and its hashes; no seed until the 监督人 confirms."""
-    from app.conflicts.services import eligible_pool
+    from app.conflicts.services import eligible_pools
     from app.settings import get_settings
     from assignment import input_sha256
 
@@ -151,9 +151,9 @@ async def prepare_plan(actor: Any, *, title: str, mode: str, review_ids: list[in
     experts: dict[int, dict[str, Any]] = {}
     excluded: dict[str, Any] = {}
     panels = []
-    for review in reviews:
-        context = await panel_context(review)
-        pool, conflicts = await eligible_pool(context)
+    contexts = [await panel_context(review) for review in reviews]
+    found = await eligible_pools(contexts)  # the roster and its ties read once for every panel
+    for review, context, (pool, conflicts) in zip(reviews, contexts, found, strict=True):
         pools[review.id] = {e["id"] for e in pool}
         for e in pool:
             experts.setdefault(e["id"], e)
@@ -167,8 +167,9 @@ async def prepare_plan(actor: Any, *, title: str, mode: str, review_ids: list[in
                   "max_load": values["load_cap"], "prior_load": prior.get(e["id"], 0)}
                  for e in sorted(experts.values(), key=lambda e: e["id"])]
     # 回避 per panel: an expert in some review's pool but conflicted with this one sits out this panel only.
-    conflicts = [[eid, f"review-{rid}"] for rid in sorted(pools) for eid in sorted(experts)
-                 if eid not in pools[rid]]
+    everyone = sorted(experts)
+    conflicts = [[eid, f"review-{rid}"] for rid in sorted(pools) if len(pools[rid]) < len(everyone)
+                 for eid in everyone if eid not in pools[rid]]
     data: dict[str, Any] = {
         "mode": values["mode"],
         "rules": {"max_per_org": min(r.max_per_org for r in reviews), "load_cap": values["load_cap"],

@@ -160,6 +160,11 @@ async def test_pages_prepare_confirm_result_accept_replay(world, signed_in):
         draw = await Draw.select().where(Draw.review == review_id).output(load_json=True).first()
         assert draw["status"] == "confirmed" and draw["output"]["plan_id"] == plan_id
         assert [p["id"] for p in draw["output"]["panels"]] == [f"review-{review_id}"]
+        assert draw["input"] == {"season_plan": plan_id, "panel": f"review-{review_id}"}  # one copy, on the plan
+        assert draw["input_sha256"] == (await Plan.select(Plan.input_sha256).where(Plan.id == plan_id).first())[
+            "input_sha256"]
+        record = await supervisor.get(f"/panels/draws/{draw['id']}")
+        assert record.status_code == 200 and draw["input_sha256"] in record.text
         members = await PanelSeat.select().where((PanelSeat.review == review_id) & (PanelSeat.role == "member"))
         assert len(members) == 3 and all(m["state"] == "invited" for m in members)
         assert await Invitation.count().where(Invitation.review == review_id) == 3
