@@ -74,6 +74,8 @@ class Server:
             "PINGSHEN_BASE_URL": self.url,
             "PINGSHEN_PASSWORD_HASH_PROFILE": os.environ.get("PINGSHEN_PASSWORD_HASH_PROFILE", "CHEAPEST"),
             "PYTHONPATH": str(ROOT),
+            # A real server runs background jobs (a season plan's solve), whatever the app tests set.
+            "PINGSHEN_JOB_WORKERS": "1",
         })
         env.pop("PICCOLO_CONF", None)
         pg = os.environ.get("PINGSHEN_TEST_DATABASE_URL", "")
