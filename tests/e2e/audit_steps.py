@@ -23,16 +23,18 @@ def download_everything(auditor: Person, project_name: str, review_title: str) -
     auditor.sees(review_title, "评审包 SHA-256")
     auditor.shot("auditor-review-files")
     files: dict[str, bytes] = {}
-    rows = auditor.page.locator("table.grid tbody tr")
-    for i in range(rows.count()):
-        row = rows.nth(i)
-        for link in row.get_by_role("link").all():
-            # PDF rendering of a whole review can take a while on a busy machine
-            with auditor.page.expect_download(timeout=120_000) as info:
-                link.click()
-            download = info.value
-            with open(download.path(), "rb") as handle:
-                files[download.suggested_filename] = handle.read()
+    files_page = auditor.page.url
+    hrefs = [str(a.get_attribute("href")) for a in auditor.page.locator("table.grid tbody a[download]").all()]
+    assert len(hrefs) >= 14, hrefs
+    for href in hrefs:
+        # A fresh page for each file: Chromium holds back a tab's further downloads once one
+        # page has started many in a row ("download multiple files"), which a person would answer.
+        auditor.goto(files_page)
+        with auditor.page.expect_download(timeout=120_000) as info:
+            auditor.page.locator(f"a[href='{href}']").first.click()
+        download = info.value
+        with open(download.path(), "rb") as handle:
+            files[download.suggested_filename] = handle.read()
     return files
 
 
