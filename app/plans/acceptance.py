@@ -19,7 +19,7 @@ from app.panels.tables import Draw, DrawPurpose, DrawStatus, Invitation, PanelSe
 from app.plans.inputs import plan_reference
 from app.plans.services import PlanError, get_plan, plan_reviews
 from app.plans.tables import Plan, PlanReview, PlanStatus
-from app.reviews.state import Change, ensure_may_change
+from app.reviews.state import Change, FrozenError, ensure_may_change
 from app.reviews.tables import Review, ReviewStatus
 
 
@@ -111,6 +111,8 @@ async def accept_plan(actor: Any, plan_id: int) -> int:
             staffed += 1
         except PlanError as exc:
             refused.append(exc.errors["plan"])
+        except FrozenError as exc:  # the review moved on (ended, terminated) since the plan was solved
+            refused.append(f"评审编号 {link['review']}：{exc.detail}")
     await mail.deliver_pending()
     if refused:
         raise PlanError({"plan": f"已为 {staffed} 个评审组建小组；以下未能组建：" + "；".join(refused)},

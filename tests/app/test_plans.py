@@ -214,3 +214,18 @@ async def test_agency_scoping(world, signed_in):
     refused = await post_form(other, "/plans/", {"title": "x", "mode": "balanced", "load_cap": "2",
                                                  "yearly_cap": "6", "reviews": [str(r) for r in reviews]})
     assert refused.status_code == 400 and "不可纳入计划" in refused.text
+
+
+async def test_accept_staffs_the_others_when_one_review_moved_on(world):
+    from app.reviews.tables import Review
+
+    await roster()
+    reviews = await ready_reviews(world, 3)
+    plan = await _solved(world, reviews)
+    await Review.update({Review.status: "terminated"}).where(Review.id == reviews[1])
+    with pytest.raises(PlanError) as refused:
+        await acceptance.accept_plan(await actor(world, "agency"), plan["id"])
+    assert refused.value.status_code == 409 and "已为 2 个评审组建小组" in refused.value.errors["plan"]
+    staffed = {r["review"] for r in await Draw.select(Draw.review)}
+    assert staffed == {reviews[0], reviews[2]}
+    assert not await PanelSeat.exists().where(PanelSeat.review == reviews[1])
