@@ -96,6 +96,8 @@ def legal_result(panel: Panel) -> LegalResult:
     vetoed = (
         (panel.scores[:, :, veto] == 0).any(axis=(0, 2)) if veto.any() else np.zeros(len(panel.valid_bids), dtype=bool)
     )
+    if panel.check_vetoed is not None:
+        vetoed = vetoed | panel.check_vetoed
     return LegalResult(
         sums=sums,
         technical_sums=tech,

@@ -96,6 +96,7 @@ class Criterion:
     kind: str  # "subjective" or "objective" (客观分: must be equal across experts)
     veto: bool  # 否决项 (acceptance only): any expert scoring it 0 fails the project
     step: Decimal | None = None  # smallest increment the scoring standard allows; inferred when absent
+    points: bool = True  # False: a 是/否 veto question (max 1: 1 = no veto, 0 = vetoed) that adds no points
 
     @property
     def technical(self) -> bool:
@@ -131,6 +132,10 @@ class Panel:
     max_units: np.ndarray
     step_units: np.ndarray  # (C,) scoring step per criterion, units of 10^-scale
     warnings: list[str] = field(default_factory=list)
+    # 是/否 veto questions (`"points": false`): kept out of `criteria` and `scores`, so they add nothing
+    # to any sum or diagnostic; `check_vetoed[v]` is True when some expert answered 0 (vetoed) for bid v.
+    veto_checks: tuple[Criterion, ...] = ()
+    check_vetoed: np.ndarray | None = None
 
     @property
     def unit(self) -> int:

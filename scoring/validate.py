@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from .config import parse_config
 from .errors import INVALID_INPUT, INVALID_QUOTE, TOO_FEW_BIDS, ErrorList
 from .model import (
@@ -24,7 +26,7 @@ from .model import (
     ident,
 )
 from .numbers import NotADecimal, decimal_places, natural_key, plain, to_decimal
-from .scores import build_sheet, score_steps
+from .scores import ScoreSheet, build_sheet, score_steps
 
 # Every exact sum below, times the resample size and 2·10^decimals, must stay inside int64.
 _INT64_HEADROOM = 2**62
@@ -63,8 +65,11 @@ def parse_input(data: Any) -> Panel:
             "criterion maxima, decimal places and panel size are too large to compute exactly",
         )
     errors.raise_if_any()
-    _panel_warnings(config, criteria, sheet.experts, sheet.ignored, warnings)
     valid_bids = tuple(b for b in bids if b.valid)
+    values, max_units, checks, check_vetoed = _split_veto_checks(sheet, criteria, valid_bids, errors)
+    errors.raise_if_any()
+    criteria = tuple(c for c in criteria if c.points)
+    _panel_warnings(config, criteria, sheet.experts, sheet.ignored, warnings)
     return Panel(
         config=config,
         criteria=criteria,
@@ -72,10 +77,49 @@ def parse_input(data: Any) -> Panel:
         valid_bids=valid_bids,
         experts=sheet.experts,
         scale=sheet.scale,
-        scores=sheet.values,
-        max_units=sheet.max_units,
-        step_units=score_steps(sheet.values, sheet.max_units, criteria, sheet.scale),
+        scores=values,
+        max_units=max_units,
+        step_units=score_steps(values, max_units, criteria, sheet.scale),
         warnings=warnings,
+        veto_checks=checks,
+        check_vetoed=check_vetoed,
+    )
+
+
+def _split_veto_checks(
+    sheet: ScoreSheet, criteria: tuple[Criterion, ...], valid_bids: tuple[Bid, ...], errors: ErrorList
+) -> tuple[np.ndarray, np.ndarray, tuple[Criterion, ...], np.ndarray | None]:
+    """Take the 是/否 veto questions (`points: false`) out of the score array.
+
+    Their answers are 1 (否决不成立) or 0 (否决); they decide `vetoed` and nothing else, so a veto
+    question never adds to a total, a mean or a diagnostic. Inputs without them are unchanged.
+    """
+    keep = [i for i, c in enumerate(criteria) if c.points]
+    checks = [i for i, c in enumerate(criteria) if not c.points]
+    if not checks:
+        return sheet.values, sheet.max_units, (), None
+    if not keep:
+        errors.add(INVALID_INPUT, "至少要有一个计分的评分项", "at least one criterion must carry points")
+    unit = 10**sheet.scale
+    answers = sheet.values[:, :, checks]
+    for e, v, k in zip(*np.nonzero((answers != 0) & (answers != unit)), strict=True):
+        c = criteria[checks[k]]
+        errors.add(
+            INVALID_INPUT,
+            f"专家 {sheet.experts[e]} 对投标 {valid_bids[v].key} 的否决项 {c.key}（{c.name}）"
+            "只能答 1（否决不成立）或 0（否决）",
+            f"expert {sheet.experts[e]}, bid {valid_bids[v].key}: veto question {c.key} ({c.name}) takes 1 "
+            "(not vetoed) or 0 (vetoed) only",
+            expert=sheet.experts[e],
+            bid=valid_bids[v].key,
+            criterion=c.key,
+        )
+    vetoed = (answers == 0).any(axis=(0, 2))
+    return (
+        sheet.values[:, :, keep],
+        sheet.max_units[keep],
+        tuple(criteria[i] for i in checks),
+        vetoed,
     )
 
 
@@ -144,17 +188,28 @@ def parse_criteria(raw: Any, config: Config, errors: ErrorList) -> tuple[Criteri
         kind = item.get("kind") or "subjective"
         group = item.get("group")
         veto = item.get("veto", False)
+        points = item.get("points", True)
         name = item.get("name", key)
         if (
             kind not in ("subjective", "objective")
             or not isinstance(group, str | None)
             or not isinstance(veto, bool | None)
+            or not isinstance(points, bool | None)
             or not isinstance(name, str | int)
         ):
             errors.add(
                 INVALID_INPUT,
                 f"评分项 {key}：kind 应为 subjective/objective，group 为字符串，veto 为布尔值",
-                f"criterion {key}: kind must be subjective or objective, group a string, veto true/false",
+                f"criterion {key}: kind must be subjective or objective, group a string, veto and points true/false",
+                criterion=key,
+            )
+            continue
+        if points is False and (not veto or maximum != 1):
+            errors.add(
+                INVALID_INPUT,
+                f"评分项 {key} 不计分（points 为 false），只能是满分为 1 的否决项（veto，1 = 否决不成立，0 = 否决）",
+                f"criterion {key} has points false: only a veto criterion with max 1 may carry no points "
+                "(1 = not vetoed, 0 = vetoed)",
                 criterion=key,
             )
             continue
@@ -166,7 +221,9 @@ def parse_criteria(raw: Any, config: Config, errors: ErrorList) -> tuple[Criteri
                 criterion=key,
             )
         step = _criterion_step(item.get("step"), key, maximum, errors)
-        criteria[key] = Criterion(item["id"], key, str(name), maximum, group, kind, bool(veto), step)
+        criteria[key] = Criterion(
+            item["id"], key, str(name), maximum, group, kind, bool(veto), step, points=points is not False
+        )
     return tuple(sorted(criteria.values(), key=lambda c: natural_key(c.key)))
 
 

@@ -88,6 +88,13 @@ def replacements(seats: list[dict[str, Any]], enders: dict[int, str]) -> dict[in
     return out
 
 
+def _codes(draw_input: dict[str, Any]) -> set[str]:
+    codes = {str(c) for e in draw_input.get("experts", []) for c in e.get("specialties", [])}
+    for panel in draw_input.get("panels", []):
+        codes |= {str(c) for c in (panel.get("require") or {})} | {str(c) for c in panel.get("accept") or []}
+    return codes
+
+
 async def _names(ids: set[int]) -> dict[str, str]:
     if not ids:
         return {}
@@ -124,6 +131,7 @@ async def draws_of_review(review_id: int) -> tuple[list[dict[str, Any]], dict[st
     invitations = await Invitation.select(Invitation.id).where(Invitation.review == review_id)
     users = await users_named({r["operator"] for r in rows} | {r["supervisor"] for r in rows})
     swaps = replacements(seats, await _enders(seats))
+    labels = await _specialty_names()
     draws = []
     plans: dict[int, Any] = {}
     for row in rows:
@@ -139,6 +147,8 @@ async def draws_of_review(review_id: int) -> tuple[list[dict[str, Any]], dict[st
             "number": row["number"], "purpose": row["purpose"], "pool_size": row["pool_size"],
             "pool_sha256": row["pool_sha256"], "excluded": row["excluded"] or {},
             "names": await _names({int(e) for e in drawn if str(e).isdigit()}),
+            # the documents print specialties by name, in the tree as it stood at export time
+            "specialty_names": {c: labels[c] for c in sorted(_codes(row["input"])) if c in labels},
         })
     objects = {"panel_draw": [r["id"] for r in rows], "panel_seat": [s["id"] for s in seats],
                "panel_invitation": [i["id"] for i in invitations]}

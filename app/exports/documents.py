@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
+
+from app.web.formatting import money
 
 from .model import Document, Fields, Grid, Heading, Part, Text
-from .view import DASH, View, flags_text, text, when
+from .view import DASH, View, text, when
+
+ANSWERS = {"1": "否", "0": "是（否决）"}
+
+
+def _answer(value: object) -> str:
+    """A veto question's answer: 1 = 否 (the condition does not hold), 0 = 是 (vetoed)."""
+    if value is None or value == "":
+        return DASH
+    return ANSWERS.get(format(Decimal(str(value)).normalize(), "f"), str(value))
 
 
 def score_sheets(v: View) -> Document:
@@ -22,11 +34,13 @@ def score_sheets(v: View) -> Document:
                      if str(s["expert"]) == expert}
         rows = []
         for i, c in enumerate(v.criteria, 1):
-            kind = "客观" if c.get("kind") == "objective" else "主观"
-            rows.append([str(i), str(c.get("name", c["id"])), kind, text(c.get("max"))]
-                        + [text(given.get((str(b["id"]), str(c["id"])), {}).get("value")) for b in bids])
+            question = str(c["id"]) in v.questions
+            kind = "否决项（是/否）" if question else "客观" if c.get("kind") == "objective" else "主观"
+            show = _answer if question else text
+            rows.append([str(i), str(c.get("name", c["id"])), kind, DASH if question else text(c.get("max"))]
+                        + [show(given.get((str(b["id"]), str(c["id"])), {}).get("value")) for b in bids])
         rows.append(["", "小计", "", ""] + [subtotals.get((expert, str(b["id"])), DASH) for b in bids])
-        notes = [[v.bid_label(b), str(c), text(s.get("comment"))]
+        notes = [[v.bid_label(b), v.criterion_name(c), text(s.get("comment"))]
                  for (b, c), s in sorted(given.items()) if s.get("comment")]
         notes += [[v.bid_label(b), "总体评语", t] for b, t in sorted((sheet.get("comments") or {}).items()) if t]
         blocks = [
@@ -35,15 +49,16 @@ def score_sheets(v: View) -> Document:
                 3, ("评审专家", v.expert_label(expert)), ("提交时间", when(sheet.get("submitted_at"))),
                 ("签名时间", when(sheet.get("signed_at"))),
                 ("内容哈希", sheet.get("content_sha256") or "（无电子签名评分表）"))),
-            Grid(["序号", "评分项", "类型", "满分"] + [str(b["id"]) for b in bids], rows,
+            Grid(["序号", "评分项", "类型", "满分"] + [v.bid_label(b["id"]) for b in bids], rows,
                  widths=[0.5, 2.6, 0.6, 0.6] + [0.8] * len(bids),
                  numeric=frozenset(range(3, 4 + len(bids)))),
-            Text("投标人：" + "；".join(f"{b['id']} = {b.get('name', '')}" for b in bids)),
         ]
+        if v.questions:
+            blocks.append(Text("否决项不计分：答“是”即否决情形成立，小计不含否决项。"))
         if notes:
             blocks += [Heading("评语", 2), Grid(["投标人", "评分项", "评语"], notes, widths=[2, 1, 4])]
         blocks.append(Text("专家签名：________________    日期：____________"))
-        parts.append(Part(f"{expert}"[:31], blocks))
+        parts.append(Part(v.expert_label(expert)[:31], blocks))
     return Document("个人评分表", "个人评分表", parts, v.footer, v.draft, landscape=len(bids) > 5)
 
 
@@ -54,7 +69,7 @@ def summary(v: View) -> Document:
     has_pass = any(b.get("passed") is not None for b in v.results.values())
     columns = ["排名", v.party] + [v.names.get(e) or e for e in v.experts] + ["主观分（均值）"]
     columns += ["价格分", "总分"] if has_price else ["总分"]
-    columns += (["是否通过"] if has_pass else []) + ["标记"]
+    columns += ([f"是否{v.outcome(True)}"] if has_pass else []) + ["标记"]
     rows = []
     for r in v.output.get("bids", []):
         bid = str(r["id"])
@@ -62,15 +77,15 @@ def summary(v: View) -> Document:
         row += [subtotals.get((e, bid), DASH) if r.get("valid", True) else DASH for e in v.experts]
         row += [text(r.get("subjective")), *([text(r.get("price_score"))] if has_price else []),
                 text(r.get("total"))]
-        row += ([text(r.get("passed"))] if has_pass else []) + [flags_text(r.get("flags"))
-                                                               + ("" if r.get("valid", True) else "（无效）")]
+        row += ([v.outcome(r.get("passed"))] if has_pass else []) + [v.flags(r.get("flags"))
+                                                                  + ("" if r.get("valid", True) else "（无效）")]
         rows.append(row)
     n = len(v.experts)
     meta = v.output.get("meta", {})
     fields = v.heading_fields()[:4]
     if has_price:
         fields += [("价格权值", text(meta.get("price_weight", v.input.get("price_weight")))),
-                   ("磋商基准价", text(meta.get("benchmark_price")))]
+                   ("磋商基准价（元）", money(meta.get("benchmark_price")) or DASH)]
     fields += [("专家人数", str(n)), ("小数位（四舍五入）", str(v.decimals))]
     blocks = [
         Heading("评分汇总表"),
@@ -85,11 +100,12 @@ def summary(v: View) -> Document:
     if anomalies:
         blocks += [Heading("评分畸高畸低提示", 2), Grid(
             ["专家", v.party, "评分项", "分值", "其他专家均值", "偏差"],
-            [[v.expert_label(a["expert"]), str(a["bid"]), text(a.get("criterion") or "总分"), text(a["value"]),
+            [[v.expert_label(a["expert"]), v.bid_label(a["bid"]),
+              v.criterion_name(a["criterion"]) if a.get("criterion") is not None else "总分", text(a["value"]),
               text(a["others_mean"]), text(a["deviation"])] for a in anomalies],
             widths=[2, 1, 1, 1, 1.2, 1], numeric=frozenset({3, 4, 5}))]
-    if v.output.get("warnings"):
-        blocks += [Heading("提示", 2)] + [Text(w) for w in v.output["warnings"]]
+    if v.warnings:
+        blocks += [Heading("提示", 2)] + [Text(w) for w in v.warnings]
     return Document("评分汇总表", "评分汇总表", [Part("评分汇总表", blocks)], v.footer, v.draft,
                     landscape=len(columns) > 9)
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DRAFT_MARK = "草稿"
-DRAFT_BANNER = "草稿 — 评审尚未结束，非正式文件 / DRAFT: the review is not finished"
+DRAFT_BANNER = "草稿 — 评审尚未结束，非正式文件"
+# "·" (U+00B7) has no glyph in the built-in CID font STSong-Light; the full-width bar is in GB 2312.
+SEPARATOR = "　｜　"
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ class Footer:
     bundle_sha256: str
 
     def text(self) -> str:
-        return f"评审编号 {self.review_id} · 生成时间 {self.generated_at} · 评审包 SHA-256 {self.bundle_sha256}"
+        from app.web.formatting import beijing  # pure; imported here to keep the model free of app imports
+
+        return SEPARATOR.join((f"评审编号 {self.review_id}", f"生成时间 {beijing(self.generated_at, seconds=True)}",
+                               f"评审包 SHA-256 {self.bundle_sha256}"))
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from app.web.formatting import DRAW_MODES, OBJECT_TYPES, SEAT_STATES, action_label, field_label
+
 from .model import Block, Document, Fields, Grid, Heading, Part, Text
 from .view import DASH, View, text, when
 
 
-def _conditions(panel: dict[str, Any], draw_input: dict[str, Any]) -> str:
+def _conditions(panel: dict[str, Any], draw_input: dict[str, Any], specialty: Any) -> str:
     bits = [f"正选 {panel.get('size')} 人，候补 {panel.get('alternates', 2)} 人"]
     if panel.get("require"):
-        bits.append("必须专业：" + "、".join(f"{k} ≥{n}" for k, n in panel["require"].items()))
+        bits.append("必须专业：" + "、".join(f"{specialty(k)} ≥{n}" for k, n in panel["require"].items()))
     if panel.get("accept"):
-        bits.append("可选专业：" + "、".join(panel["accept"]))
+        bits.append("可选专业：" + "、".join(specialty(k) for k in panel["accept"]))
     if panel.get("regions"):
         bits.append("地区：" + "、".join(panel["regions"]))
     if panel.get("exclude_orgs"):
@@ -30,33 +32,47 @@ def draw_record(v: View) -> Document:
         inp, out = draw["input"], draw["output"]
         experts = {str(e["id"]): e for e in inp.get("experts", [])}
         conflicts = inp.get("conflicts", [])
-        blocks: list[Block] = [Heading(f"专家抽取记录 — {draw['id']}"), Fields(v.fields(
+        # the drawn experts' names (declined members and alternates too), then the sitting panel's
+        names = {**{str(k): str(n) for k, n in (draw.get("names") or {}).items()}, **v.names}
+        labels = draw.get("specialty_names") or {}
+
+        def specialty(code: Any, labels: dict[str, str] = labels) -> str:
+            return str(labels.get(str(code), code))
+
+        def name(expert: Any, names: dict[str, str] = names) -> str:
+            return names.get(str(expert)) or str(expert)
+
+        mode = str(inp.get("mode", "draw"))
+        blocks: list[Block] = [Heading(f"专家抽取记录 — 第 {draw.get('number', draw['id'])} 次抽取"), Fields(v.fields(
             3, ("抽取时间（确认）", when(draw.get("confirmed_at"))), ("经办人", text(draw.get("operator"))),
             ("监督人", text(draw.get("supervisor"))), ("抽取条件", text(draw.get("conditions"))),
-            ("抽取方式", text(inp.get("mode", "draw"))), ("专家库人数", str(len(experts))),
+            ("抽取方式", DRAW_MODES.get(mode, mode)), ("专家库人数", str(len(experts))),
             ("回避记录", f"{len(conflicts)} 条"), ("随机种子", str(draw.get("seed"))),
-            ("专家库输入哈希 input_sha256", text(out.get("input_sha256")))))]
+            ("专家库输入哈希（SHA-256）", text(out.get("input_sha256")))))]
         specs = {str(p["id"]): p for p in inp.get("panels", [])}
-        for panel in out.get("panels", []):
+        panels = out.get("panels", [])
+        for n, panel in enumerate(panels, 1):
             pid = str(panel["id"])
-            blocks += [Heading(f"评审组 {pid}", 2), Text("条件：" + _conditions(specs.get(pid, {}), inp))]
-            rows = [[f"正选 {i}", str(e), v.names.get(str(e), ""), text(experts.get(str(e), {}).get("org")),
-                     "、".join(experts.get(str(e), {}).get("specialties", []))]
-                    for i, e in enumerate(panel.get("members", []), 1)]
-            rows += [[f"候补 {i}", str(e), v.names.get(str(e), ""), text(experts.get(str(e), {}).get("org")),
-                      "、".join(experts.get(str(e), {}).get("specialties", []))]
-                     for i, e in enumerate(panel.get("alternates", []), 1)]
+            blocks += [Heading("评审组" if len(panels) == 1 else f"评审组 {n}", 2),
+                       Text("条件：" + _conditions(specs.get(pid, {}), inp, specialty))]
+            seats = [("正选", e) for e in panel.get("members", [])] + [("候补", e) for e in panel.get("alternates", [])]
+            counts: dict[str, int] = {}
+            rows = []
+            for role, e in seats:
+                counts[role] = counts.get(role, 0) + 1
+                info = experts.get(str(e), {})
+                rows.append([f"{role} {counts[role]}", str(e), name(e), text(info.get("org")),
+                             "、".join(specialty(c) for c in info.get("specialties", []))])
             blocks.append(Grid(["席位", "专家编号", "姓名", "工作单位", "专业"], rows, widths=[0.8, 1.2, 1, 2, 3]))
         reps = draw.get("replacements", [])
         blocks.append(Heading("替换记录", 2))
         blocks.append(Grid(["时间", "原专家", "递补专家", "原因", "经办人"], [
-            [when(r.get("at")), v.expert_label(r["expert"]),
-             v.expert_label(r["replacement"]) if r.get("replacement") is not None else "（未递补）",
-             r["reason"], text(r.get("by"))] for r in reps], widths=[1.5, 1.5, 1.5, 3, 1]) if reps
-            else Text("无替换。"))
-        blocks.append(Text("复核方法：用评审包中的抽取输入与随机种子运行 "
-                           "python -m assignment solve INPUT.json --seed 种子，"
-                           "或 pingshen verify 评审包.json，结果应与本记录完全一致。"))
+            [when(r.get("at")), name(r["expert"]),
+             name(r["replacement"]) if r.get("replacement") is not None else "（未递补）",
+             SEAT_STATES.get(str(r["reason"]), str(r["reason"])), text(r.get("by"))] for r in reps],
+            widths=[1.5, 1.5, 1.5, 3, 1]) if reps else Text("无替换。"))
+        blocks.append(Text("复核方法：用评审包中的抽取输入与随机种子重放抽取（审计人员使用说明中的“复核评审包”），"
+                           "结果应与本记录完全一致。"))
         blocks.append(Text("经办人签名：______________    监督人签名：______________"))
         parts.append(Part(str(draw["id"])[:31], blocks))
     if not parts:
@@ -81,7 +97,8 @@ def sign_in(v: View) -> Document:
 
 
 def _changes(old_text: str, new_text: str) -> str:
-    """old → new per key; values kept as stored (JSON), so nothing is paraphrased."""
+    """old → new per key, the key by its Chinese name; values kept as stored (JSON), so nothing is
+    paraphrased."""
     try:
         old, new = json.loads(old_text or "{}"), json.loads(new_text or "{}")
     except ValueError:
@@ -93,12 +110,13 @@ def _changes(old_text: str, new_text: str) -> str:
         if old.get(key) != new.get(key):
             a = json.dumps(old[key], ensure_ascii=False) if key in old else "（无）"
             b = json.dumps(new[key], ensure_ascii=False) if key in new else "（删除）"
-            lines.append(f"{key}: {a} → {b}")
+            lines.append(f"{field_label(key)}：{a} → {b}")
     return "\n".join(lines) or "（无变化）"
 
 
 def audit_trail(v: View) -> Document:
-    rows = [[str(r["seq"]), when(r["created_at"]), r["actor"], r["action"], f"{r['object_type']}:{r['object_id']}",
+    rows = [[str(r["seq"]), when(r["created_at"]), r["actor"], action_label(r["action"]),
+             f"{OBJECT_TYPES.get(r['object_type'], r['object_type'])} {r['object_id']}",
              _changes(r["old_values"], r["new_values"]), r["hash"][:16]]
             for r in v.raw.get("audit_records", [])]
     blocks: list[Block] = [

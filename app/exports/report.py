@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.web.formatting import money
+
 from .model import Block, Document, Fields, Grid, Heading, Part, Text
-from .view import DASH, TRIGGERS, View, flags_text, text, when
+from .view import DASH, TRIGGERS, View, text, when
 
 DECISIONS = {"accepted": "报价合理，投标有效", "rejected": "不能证明报价合理，投标无效"}
 
@@ -23,7 +25,7 @@ def _reason(v: View, r: dict[str, Any]) -> str:
     if "tie_unresolved" in (r.get("flags") or []):
         parts.append("仍并列，须由评审小组决定并记录")
     if r.get("passed") is not None:
-        parts.append("通过" if r["passed"] else "未通过")
+        parts.append(v.outcome(r["passed"]))
     return "；".join(parts)
 
 
@@ -33,7 +35,8 @@ def review_report(v: View) -> Document:
     invitation = review.get("invitation", {})
     blocks: list[Block] = [Heading(f"评审报告 — {review.get('title', '')}"), Fields(v.fields(
         5, ("采购人", text(project.get("purchaser"))),
-        ("预算金额", text(project.get("budget"))), ("最高限价", text(project.get("max_price")))))]
+        ("预算金额（元）", money(project.get("budget")) or DASH),
+        ("最高限价（元）", money(project.get("max_price")) or DASH)))]
     blocks += [Heading(f"一、{v.party}邀请方式及情况", 2),
                Fields([("邀请方式", text(invitation.get("method"))),
                        ("情况说明", text(invitation.get("description")))])]
@@ -71,7 +74,8 @@ def review_report(v: View) -> Document:
     blocks.append(Heading("（三）退回重评及更正（财库〔2014〕214号第32条）", 3))
     returns = raw.get("returns", [])
     blocks.append(Grid(["时间", "专家", "投标人", "评分项", "原分值", "新分值", "原因", "经办人"], [
-        [when(r.get("at")), v.expert_label(r["expert"]), str(r["bid"]), text(r.get("criterion")),
+        [when(r.get("at")), v.expert_label(r["expert"]), v.bid_label(r["bid"]),
+         v.criterion_name(r["criterion"]) if r.get("criterion") is not None else DASH,
          text(r.get("old_value")), text(r.get("new_value")), r["reason"], text(r.get("by"))]
         for r in returns], widths=[1.5, 1.5, 0.7, 0.8, 0.7, 0.7, 2.5, 0.9]) if returns else Text("无退回重评。"))
     anomalies = v.output.get("anomalies", [])
@@ -81,7 +85,7 @@ def review_report(v: View) -> Document:
     notes = {str(n["bid"]): n["note"] for n in raw.get("ranking_notes", [])}
     blocks += [Heading(f"五、成交候选{v.party}排序及理由", 2), Grid(
         ["排名", v.party, "总分", "标记", "理由"],
-        [[text(r.get("rank")), v.bid_label(r["id"]), text(r.get("total")), flags_text(r.get("flags")),
+        [[text(r.get("rank")), v.bid_label(r["id"]), text(r.get("total")), v.flags(r.get("flags")),
           _reason(v, r) + (f"；小组意见：{notes[str(r['id'])]}" if str(r["id"]) in notes else "")]
          for r in v.output.get("bids", [])], widths=[0.5, 2.5, 0.8, 1.5, 4], numeric=frozenset({0, 2})),
         Text(f"推荐成交候选{v.party}：" + ("、".join(v.bid_label(b) for b in v.output.get("candidates", [])) or DASH))]

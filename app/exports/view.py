@@ -6,27 +6,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from app.web.formatting import REVIEW_KINDS as KINDS
+from app.web.formatting import REVIEW_STATUSES, beijing, chinese_part, flag_label, outcome
+
 from .bundle import FINISHED_STATUSES, bundle_sha256
 from .model import Footer
 
-KINDS = {"consultation": "竞争性磋商", "approval": "立项评审", "acceptance": "评估验收"}
-FLAGS = {
-    "abnormal_low_price": "异常低价",
-    "quote_above_max_price": "超最高限价",
-    "tie_unresolved": "并列待小组决定",
-    "veto_failed": "否决项未通过",
-    "below_pass_score": "未达合格分",
-    "score_anomaly": "评分畸高畸低提示",
-    "ranks_against_panel": "排序与小组相反",
-    "outlier_cells": "离群评分",
-}
 TRIGGERS = {"below_mean": "低于有效报价平均值的比例", "below_second_lowest": "低于次低报价的比例",
             "below_max_price": "低于最高限价（预算）的比例"}
 DASH = "—"
 
 
-def flags_text(flags: list[str] | None) -> str:
-    return "、".join(FLAGS.get(f, f) for f in flags or []) or DASH
+def flags_text(flags: list[str] | None, kind: str = "") -> str:
+    return "、".join(flag_label(f, kind) for f in flags or []) or DASH
 
 
 def text(value: Any) -> str:
@@ -38,10 +30,10 @@ def text(value: Any) -> str:
 
 
 def when(value: str | None) -> str:
-    """ISO time as 2026-03-02 09:00:00 (+00:00 kept): short enough for a cell, still exact."""
+    """ISO time (UTC in the bundle) as Beijing time to the second: 2026-03-02 17:00:00."""
     if not value:
         return DASH
-    return value.replace("T", " ")
+    return beijing(value, seconds=True)
 
 
 def exact_sum(values: list[Any], places: int) -> str:
@@ -78,19 +70,35 @@ class View:
         for s in self.input.get("scores", []):
             seen.setdefault(str(s["expert"]), None)
         self.experts = list(seen)
-        self.party = "供应商" if self.review.get("kind") == "consultation" else "申报项目"
+        self.kind = str(self.review.get("kind", ""))
+        self.party = "供应商" if self.kind == "consultation" else "申报项目"
+        self.criterion_names = {str(c["id"]): str(c.get("name") or c["id"]) for c in self.criteria}
+        # 是/否 veto questions (`points: false`) carry no points: left out of every subtotal
+        self.questions = {str(c["id"]) for c in self.criteria if c.get("points") is False}
+        self.warnings = [chinese_part(w) for w in self.output.get("warnings", [])]
 
     def expert_label(self, expert: Any) -> str:
-        name = self.names.get(str(expert), "")
-        return f"{name}（{expert}）" if name else str(expert)
+        """A person's name (ids are for the bundle and the 专家编号 column, not for readers)."""
+        return self.names.get(str(expert)) or str(expert)
 
     def bid_label(self, bid: Any) -> str:
-        return f"{self.bid_names.get(str(bid), bid)}（{bid}）"
+        return self.bid_names.get(str(bid), str(bid))
+
+    def criterion_name(self, criterion: Any) -> str:
+        return self.criterion_names.get(str(criterion), str(criterion))
+
+    def outcome(self, passed: Any) -> str:
+        return outcome(self.kind, passed)
+
+    def flags(self, flags: list[str] | None) -> str:
+        return flags_text(flags, self.kind)
 
     def subtotals(self) -> dict[tuple[str, str], str]:
         """(expert, bid) → that expert's sum over the criteria, exact."""
         values: dict[tuple[str, str], list[Any]] = {}
         for s in self.input.get("scores", []):
+            if str(s["criterion"]) in self.questions:
+                continue
             values.setdefault((str(s["expert"]), str(s["bid"])), []).append(s["value"])
         return {k: exact_sum(v, self.decimals) for k, v in values.items()}
 
@@ -103,7 +111,8 @@ class View:
         return [
             ("评审编号", self.review_id),
             ("项目名称", f"{project.get('name', '')}（{project.get('code', '')}）"),
-            ("评审方式", KINDS.get(self.review.get("kind", ""), self.review.get("kind", ""))),
+            ("评审方式", KINDS.get(self.kind, self.kind)),
             ("经办机构", self.review.get("agency", {}).get("name", "")),
-            ("评审状态", self.review.get("status", "") + ("（草稿）" if self.draft else "")),
+            ("评审状态", REVIEW_STATUSES.get(str(self.review.get("status", "")), str(self.review.get("status", "")))
+             + ("（草稿）" if self.draft else "")),
         ]

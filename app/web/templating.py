@@ -16,6 +16,7 @@ from litestar.template.config import TemplateConfig
 from app.accounts.tables import ROLE_LABELS
 from app.audit.labels import action_label, change_rows, object_label
 from app.settings import ROOT
+from app.web import formatting
 from app.web.nav import nav_for
 from app.web.who import OUTSIDE_ROSTER, ROSTER_ONLY, role_label
 
@@ -51,12 +52,7 @@ async def pages_are_html(response: Response[Any]) -> Response[Any]:
     return response
 
 
-def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(CHINA_TIME).strftime(fmt)
+localtime = formatting.beijing  # kept as a name: pages call `| localtime`
 
 
 def _user(ctx: dict[str, Any]) -> Any:
@@ -84,7 +80,7 @@ def _register(engine: JinjaTemplateEngine) -> None:
     engine.register_template_callable("role_label", lambda ctx: role_label(ctx["request"].scope))
     env = engine.engine
     env.globals["ROLE_LABELS"] = ROLE_LABELS
-    env.filters["localtime"] = localtime
+    formatting.register(env)
     env.filters["action_label"] = action_label
     env.filters["object_label"] = object_label
     env.globals["change_rows"] = change_rows

@@ -69,14 +69,15 @@ async def test_auditor_downloads_every_document_matching_the_result(world, signe
     summary = cells(files[("summary", "xlsx")])
     summary_pdf = pdf_text(files[("summary", "pdf")])
     for bid in result["output"]["bids"]:
-        row = next(r for r in summary if len(r) > 1 and r[1].endswith(f"（{bid['id']}）"))
+        row = next(r for r in summary if len(r) > 1 and r[1] == bid["name"])  # names, not ids
         assert row[0] == str(bid["rank"])
         assert [bid["subjective"], bid["price_score"], bid["total"]] == row[5:8]
         assert bid["total"] in summary_pdf
     # 个人评分表: every score of every member, as entered on the scoring page.
     book = openpyxl.load_workbook(io.BytesIO(files[("score-sheets", "xlsx")]))
     sheets_pdf = pdf_text(files[("score-sheets", "pdf")])
-    assert [ws.title for ws in book.worksheets] == [str(panel.expert_ids[n]) for n in panel.experts]
+    member_names = {str(m["expert"]): m["name"] for m in raw["panel"]}  # one sheet per member, by name
+    assert [ws.title for ws in book.worksheets] == [member_names[str(panel.expert_ids[n])] for n in panel.experts]
     for i, ws in enumerate(book.worksheets, 1):
         rows = [[str(c) for c in r if c not in (None, "")] for r in ws.iter_rows(values_only=True)]
         expected = [f"{sum(Decimal(v) for v in CONSULTATION_SCORES[i][b]):.2f}" for b in "ABC"]
@@ -88,8 +89,9 @@ async def test_auditor_downloads_every_document_matching_the_result(world, signe
     # 评审报告: candidates in order and the dissent.
     report = pdf_text(files[("report", "pdf")])
     assert "不同意" in report and "保留意见" in report
+    names = {b["id"]: b["name"] for b in result["output"]["bids"]}
     for bid_id in result["output"]["candidates"]:
-        assert f"（{bid_id}）" in report
+        assert names[bid_id] in report
     # 抽取记录: the seed of the recorded draw.
     assert str(raw["draws"][0]["seed"]) in pdf_text(files[("draw", "pdf")])
 

@@ -106,6 +106,60 @@ def test_veto_only_for_acceptance() -> None:
     assert "veto" in caught.value.errors[0]["message"]
 
 
+YES_NO = [
+    {"id": "Q", "name": "质量", "max": 100, "group": "technical"},
+    {"id": "V", "name": "存在虚报冒领", "max": 1, "veto": True, "points": False},
+]
+
+
+def test_veto_question_adds_no_points_and_any_zero_answer_fails_the_project() -> None:
+    table = {
+        "E1": {"P": [85, 1], "R": [70, 1]},
+        "E2": {"P": [86, 0], "R": [71, 1]},
+        "E3": {"P": [87, 1], "R": [72, 1]},
+    }
+    result = evaluate(review("acceptance", table, criteria=YES_NO, pass_score="60"))
+    p, r = bid(result, "P"), bid(result, "R")
+    # the answers (1 = 否决不成立) are not points: totals are the mean of the scored criterion alone
+    assert p["total"] == "86.00" and r["total"] == "71.00"
+    assert p["passed"] is False and "veto_failed" in p["flags"] and "below_pass_score" not in p["flags"]
+    assert r["passed"] is True and result["candidates"] == ["R"]
+    assert [s["criterion"] for s in result["meta"]["score_steps"]] == ["Q"]
+    assert not any(a.get("criterion") == "V" for a in result["anomalies"])
+
+
+def test_veto_question_all_answered_one_passes() -> None:
+    table = uniform(E3, {"P": [85, 1], "R": [50, 1]})
+    result = evaluate(review("acceptance", table, criteria=YES_NO, pass_score="60"))
+    assert bid(result, "P")["passed"] is True and bid(result, "P")["total"] == "85.00"
+    assert bid(result, "R")["passed"] is False and bid(result, "R")["flags"] == ["below_pass_score"]
+
+
+@pytest.mark.parametrize(
+    ("criterion", "answer"),
+    [
+        ({"max": 1, "veto": True, "points": False}, "0.5"),  # an answer is 1 or 0, nothing between
+        ({"max": 2, "veto": True, "points": False}, "1"),  # a question has max 1
+        ({"max": 1, "points": False}, "1"),  # only a veto criterion may carry no points
+        ({"max": 1, "veto": True, "points": "no"}, "1"),  # points is true or false
+    ],
+)
+def test_veto_question_refuses_what_is_not_yes_or_no(criterion: dict, answer: str) -> None:
+    criteria = [YES_NO[0], {"id": "V", "name": "存在虚报冒领", **criterion}]
+    table = uniform(E3, {"P": [85, answer], "R": [70, 1]})
+    with pytest.raises(ScoringError) as caught:
+        evaluate(review("acceptance", table, criteria=criteria, pass_score="60"))
+    assert set(codes(caught.value)) == {"invalid_input"}
+    assert "V" in caught.value.errors[0]["message"]
+
+
+def test_only_veto_questions_is_refused() -> None:
+    table = uniform(E3, {"P": [1], "R": [1]})
+    with pytest.raises(ScoringError) as caught:
+        evaluate(review("acceptance", table, criteria=[YES_NO[1]], pass_score="60"))
+    assert "至少要有一个计分的评分项" in caught.value.errors[0]["message"]
+
+
 def test_consultation_has_no_passed_and_ignores_pass_score() -> None:
     table = uniform(E3, {"A": [30, 10, 5], "B": [20, 10, 5], "C": [10, 10, 5]})
     result = evaluate(consultation(table, {"A": "1", "B": "2", "C": "3"}, pass_score="60"))

@@ -45,11 +45,11 @@ def rows(ws) -> list[list[str]]:
 
 
 def summary_rows(bundle: dict, table: list[list[str]]) -> dict[str, list[str]]:
-    """Summary rows keyed by bid id (the bid column reads 'name（id）')."""
+    """Summary rows keyed by bid id (the bid column reads the bid's name)."""
     out = {}
     for row in table:
         for b in bundle["scoring"]["output"]["bids"]:
-            if len(row) > 1 and str(row[1]).endswith(f"（{b['id']}）"):
+            if len(row) > 1 and str(row[1]) == b["name"] and str(b["id"]) not in out:  # the ranking comes first
                 out[str(b["id"])] = row
     return out
 
@@ -79,7 +79,7 @@ def test_summary_pdf_shows_every_figure_in_its_bid_row(final):
     for b in final["scoring"]["output"]["bids"]:
         if not b["valid"]:
             continue
-        start = next(i for i, line in enumerate(lines) if line.endswith(f"（{b['id']}）"))
+        start = next(i for i, line in enumerate(lines) if line == b["name"])  # the ranking, before the anomalies
         cells = lines[start + 1:start + 1 + len(experts) + 3]
         expected = [f"{subtotal(final, e, str(b['id'])):.2f}" for e in experts]
         assert cells == [*expected, b["subjective"], b["price_score"], b["total"]]
@@ -97,9 +97,10 @@ def test_personal_sheets_have_every_criterion_score_and_hash(final):
     for sheet, ws, page in zip(final["sheets"], wb.worksheets, texts, strict=True):
         table = rows(ws)
         assert [sheet["content_sha256"]] in [r[1:] for r in table if r and r[0] == "内容哈希"]
-        assert sheet["content_sha256"] in page and str(sheet["expert"]) in page
+        assert sheet["content_sha256"] in page and sheet["name"] in page
         header = next(r for r in table if r[:2] == ["序号", "评分项"])
-        bids = header[4:]
+        ids = {b["name"]: b["id"] for b in final["scoring"]["input"]["bids"]}
+        bids = [ids[name] for name in header[4:]]  # columns are headed by the bids' names
         for i, c in enumerate(criteria, 1):
             row = next(r for r in table if r[:2] == [str(i), c["name"]])
             for bid, shown in zip(bids, row[4:], strict=True):
@@ -147,7 +148,9 @@ def test_every_page_and_sheet_carries_the_footer_hash(final):
     sha = bundle_sha256(final)
     for doc in review_documents(final, GENERATED_AT):
         for page in pages(doc):
-            assert sha in page and f"评审编号 {final['review']['id']}" in page and GENERATED_AT in page
+            # generated at 10:00 Beijing time, printed without the ISO "T" and offset; no "·" (no glyph)
+            assert sha in page and f"评审编号 {final['review']['id']}" in page and "2026-11-23 10:00:00" in page
+            assert "·" not in page and GENERATED_AT not in page
         for ws in workbook(doc).worksheets:
             assert sha in ws.oddFooter.center.text
             assert any(sha in str(r[0]) for r in rows(ws) if r)

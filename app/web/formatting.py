@@ -1,0 +1,307 @@
+"""What a person reads: one formatting layer for every page and every document.
+
+Times are shown in Beijing time (Asia/Shanghai) to the minute or the second, never with
+microseconds or an offset; money with thousands separators and two places; every status, code
+and action by its Chinese label; the bilingual messages of scoring/ by their Chinese part.
+English stays in the API, the bundle and the code.
+
+Pure (no tables, no database): the document renderers in app/exports use it in worker
+processes, and the Jinja environment registers the same functions as filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from app.conflicts.engine import CODE_LABELS as CONFLICT_LABELS
+
+try:
+    BEIJING: dt.tzinfo = ZoneInfo("Asia/Shanghai")
+except ZoneInfoNotFoundError:  # a system without tzdata: China keeps UTC+8 all year (no DST since 1991)
+    BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+MINUTE = "%Y-%m-%d %H:%M"
+SECOND = "%Y-%m-%d %H:%M:%S"
+DASH = "—"
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        instant = value
+    elif isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            instant = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if instant.tzinfo is None:  # the database stores UTC; a naive value is UTC
+        instant = instant.replace(tzinfo=dt.UTC)
+    return instant.astimezone(BEIJING)
+
+
+def beijing(value: Any, fmt: str = MINUTE, *, seconds: bool = False) -> str:
+    """2026-11-29 16:32 (Beijing) from a datetime or ISO text (UTC "+00:00", "Z" or naive UTC).
+
+    A bare date stays a date; text that is no time is returned as it was (it is what was recorded).
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    instant = _instant(value)
+    if instant is None:
+        return str(value)
+    return instant.strftime(SECOND if seconds else fmt)
+
+
+def beijing_seconds(value: Any) -> str:
+    return beijing(value, seconds=True)
+
+
+def money(value: Any, places: int = 2) -> str:
+    """371,800.00 — thousands separators, two places (元); "" when there is no amount."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    return f"{amount.quantize(Decimal(1).scaleb(-places)):,}"
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def chinese_part(message: Any) -> str:
+    """The Chinese half of scoring's "中文 / English" messages (the library's output is unchanged)."""
+    text = str(message or "")
+    start = 0
+    while (cut := text.find(" / ", start)) >= 0:
+        if not _CJK.search(text[cut + 3:]):
+            return text[:cut].rstrip()
+        start = cut + 3
+    return text
+
+
+# --- labels --------------------------------------------------------------------------------
+
+REVIEW_KINDS = {"approval": "立项评审", "consultation": "竞争性磋商", "acceptance": "评估验收"}
+REVIEW_STATUSES = {"draft": "筹备中", "open": "评审中", "closed": "评分结束", "published": "结果已公布",
+                   "terminated": "已终止",
+                   # the bundle's own status words (docs/exports.md §5)
+                   "preparing": "筹备中", "scoring": "评审中", "signed": "评分结束（已签字）",
+                   "finished": "已结束", "terminated_draft": "已终止"}
+SEAT_STATES = {"standby": "候补待命", "invited": "已邀请", "accepted": "已接受", "declined": "已谢绝",
+               "expired": "超时未答复", "recused": "回避", "removed": "已撤销", "vacant": "空缺"}
+SEAT_ROLES = {"member": "评审专家", "alternate": "候补专家", "purchaser_rep": "采购人代表",
+              "leader": "组长"}
+DRAW_MODES = {"draw": "随机抽取", "balanced": "均衡抽取", "randomized": "随机优化抽取"}
+DRAW_STATUSES = {"prepared": "待监督人确认", "confirmed": "已确认", "cancelled": "已取消", "expired": "已超时",
+                 "refused": "监督人拒绝"}
+SHEET_STATUSES = {"draft": "草稿", "submitted": "已提交", "returned": "已退回重评"}
+FLAGS = {
+    "abnormal_low_price": "异常低价",
+    "quote_above_max_price": "超过最高限价",
+    "tie_unresolved": "并列待小组决定",
+    "veto_failed": "否决项成立",
+    "below_pass_score": "低于合格分",
+    "score_anomaly": "评分畸高畸低",
+    "ranks_against_panel": "排序与小组相反",
+    "outlier_cells": "离群评分",
+}
+OBJECT_TYPES = {"review": "评审", "project": "项目", "expert": "专家", "user": "用户", "agency": "经办机构",
+                "panel_draw": "抽取", "panel_seat": "评审席位", "panel_invitation": "邀请",
+                "score_sheet": "评分表", "anomaly_note": "畸高畸低说明", "rubric_template": "评分模板",
+                "review_export": "导出文件", "season_export": "季度归档", "specialty": "专业分类",
+                "conflict": "回避记录", "roster": "专家库", "account": "账号"}
+
+#: 通过 / 合格: one table per review kind. 立项 passes or not; 验收 is 合格 or 不合格; 磋商 has no pass mark.
+OUTCOME_WORDS: dict[str, tuple[str, str]] = {"approval": ("通过", "不通过"), "acceptance": ("合格", "不合格")}
+#: what a veto item (否决项) answered 是 by any member means, per review kind
+VETO_CONSEQUENCE = {"acceptance": "验收不合格"}
+
+
+def outcome(kind: str, passed: Any) -> str:
+    """合格 / 不合格 (验收), 通过 / 不通过 (立项); a dash when there is no verdict."""
+    if passed is None:
+        return DASH
+    words = OUTCOME_WORDS.get(kind, ("通过", "不通过"))
+    return words[0] if passed else words[1]
+
+
+def flag_label(flag: str, kind: str = "") -> str:
+    if flag == "veto_failed" and kind in VETO_CONSEQUENCE:
+        return f"否决项成立，{VETO_CONSEQUENCE[kind]}"
+    if flag == "below_pass_score" and kind in OUTCOME_WORDS:
+        return f"低于合格分，{OUTCOME_WORDS[kind][1]}"
+    return FLAGS.get(flag, flag)
+
+
+ACTIONS: dict[str, str] = {
+    "account.locked": "账号锁定",
+    "account.password_changed": "修改密码",
+    "account.signed_in": "登录",
+    "account.signed_out": "退出登录",
+    "agency.created": "新建经办机构",
+    "user.created": "新建用户",
+    "conflict.checked": "回避检查",
+    "conflict.org_linked": "关联单位",
+    "conflict.recorded": "登记回避事项",
+    "conflict.revoked": "撤销回避事项",
+    "conflicts.late_recusal": "评审中回避",
+    "expert.account_linked": "关联专家账号",
+    "expert.account_unlinked": "解除专家账号关联",
+    "expert.change_reviewed": "审核资料变更",
+    "expert.created": "新增专家",
+    "expert.performance_recorded": "登记履职评价",
+    "expert.status_restored": "恢复专家状态",
+    "expert.updated": "修改专家信息",
+    "expert.status_changed": "变更专家状态",
+    "export.downloaded": "下载文件",
+    "export.season_started": "开始季度归档",
+    "panel.draw_cancelled": "取消抽取",
+    "panel.draw_confirmed": "监督人确认抽取",
+    "panel.draw_expired": "抽取超时未确认",
+    "panel.draw_prepared": "抽取专家",
+    "panel.draw_refused": "监督人拒绝抽取",
+    "panel.draw_replayed": "复核抽取",
+    "panel.invitation_accepted": "接受邀请",
+    "panel.invitation_refused": "邀请答复被拒绝",
+    "panel.names_imported": "导入专家名单",
+    "panel.purchaser_rep_added": "登记采购人代表",
+    "panel.rechecked": "重新回避检查",
+    "panel.seat_account_unlinked": "解除席位账号",
+    "panel.seat_account_linked": "关联席位账号",
+    "panel.seat_account_created": "为席位开通账号",
+    "panel.seat_replaced": "递补席位",
+    "panel.seat_vacant": "席位空缺",
+    "project.created": "新建项目",
+    "review.bid_added": "添加投标（评审对象）",
+    "review.bid_deleted": "删除投标（评审对象）",
+    "review.bid_invalidated": "认定投标无效",
+    "review.closed": "评分结束",
+    "review.created": "新建评审",
+    "review.criterion_added": "添加评分因素",
+    "review.criterion_deleted": "删除评分因素",
+    "review.opened": "开始评审",
+    "review.result_published": "公布结果",
+    "review.rubric_applied": "套用评分模板",
+    "review.settings_changed": "修改评审设置",
+    "roster.demo_ties": "演示关联关系",
+    "roster.imported": "导入专家库",
+    "rubric.template_created": "新建评分模板",
+    "scoresheet.access_refused": "拒绝访问他人评分表",
+    "scoresheet.anomaly_explained": "提交书面说明",
+    "scoresheet.created": "建立评分表",
+    "scoresheet.declaration_signed": "签署回避声明及承诺书",
+    "scoresheet.explanation_requested": "要求书面说明",
+    "scoresheet.leader_chosen": "登记组长",
+    "scoresheet.price_review_recorded": "记录异常低价审查",
+    "scoresheet.ranking_note_saved": "记录排序理由",
+    "scoresheet.refusal_recorded": "记录拒签",
+    "scoresheet.report_signed": "签署评审报告",
+    "scoresheet.returned": "退回重评",
+    "scoresheet.saved": "保存评分草稿",
+    "scoresheet.save_refused": "评分保存被拒绝",
+    "scoresheet.submit_refused": "评分提交被拒绝",
+    "scoresheet.settings_saved": "保存评分设置",
+    "scoresheet.submitted": "提交评分表并签名",
+    "scoresheet.tie_settled": "记录并列处理",
+    "specialty.added": "新增专业",
+    "specialty.defaults_loaded": "载入默认专业分类",
+}
+_ACTION_PATTERNS = (  # actions built from a state or a kind
+    (re.compile(r"panel\.seat_(\w+)"), "席位：{}", SEAT_STATES),
+    (re.compile(r"panel\.alternate_(\w+)"), "候补：{}", SEAT_STATES),
+    (re.compile(r"expert\.(\w+)_added"), "新增申报：{}", {}),
+    (re.compile(r"expert\.(\w+)_removed"), "删除申报：{}", {}),
+)
+DECLARATION_KINDS = {"employment": "工作经历", "relatives": "近亲属", "holdings": "持股及任职"}
+
+
+def action_label(action: str) -> str:
+    """保存评分草稿 for "scoresheet.saved"; an unknown action keeps its code (it is what was stored)."""
+    if action in ACTIONS:
+        return ACTIONS[action]
+    for pattern, words, table in _ACTION_PATTERNS:
+        if m := pattern.fullmatch(action):
+            return words.format((table or DECLARATION_KINDS).get(m.group(1), m.group(1)))
+    return action
+
+
+#: Chinese names of the keys the audit trail records (old → new values); unknown keys stay as stored.
+FIELDS: dict[str, str] = {
+    "status": "状态", "state": "状态", "name": "名称", "title": "标题", "kind": "类型", "version": "版本",
+    "criterion_id": "评分因素编号", "max_points": "分值", "group": "分组", "veto": "否决项", "guidance": "评分细则",
+    "criteria": "评分因素", "template": "评分模板", "template_id": "评分模板编号",
+    "bid_id": "投标编号", "bid": "投标", "supplier_name": "供应商", "final_quote": "最后报价",
+    "valid": "是否有效", "invalid_reason": "无效原因", "position": "序号",
+    "expert": "专家", "expert_id": "专家编号", "seat": "席位", "seat_id": "席位编号", "seat_no": "席位号",
+    "role": "角色", "draw": "抽取", "draw_id": "抽取编号", "seed": "随机种子", "input_sha256": "输入哈希",
+    "pool_size": "专家库人数", "pool_sha256": "专家库快照哈希", "members": "正选", "alternates": "候补",
+    "number": "次序", "purpose": "用途", "reason": "原因", "note": "说明", "deadline": "答复期限",
+    "answered_at": "答复时间", "answer": "答复", "invitation": "邀请", "invitation_id": "邀请编号",
+    "scores": "评分", "score_count": "评分条数", "revision": "轮次", "content_sha256": "内容哈希",
+    "signed_at": "签名时间", "submitted_at": "提交时间", "sheet": "评分表", "sheet_id": "评分表编号",
+    "leader": "组长", "leader_seat": "组长席位", "pass_score": "合格分", "anomaly_threshold": "畸高畸低阈值",
+    "price_weight": "价格权值", "price_weight_approved": "价格权值特批", "agree": "同意", "dissent": "不同意见",
+    "refused": "拒签", "result_sha256": "结果哈希", "input_hash": "输入哈希", "output_sha256": "输出哈希",
+    "outcome": "结果", "balance_payment_due": "尾款应支付", "published_at": "公布时间", "explanation": "书面说明",
+    "decision": "结论", "reasons": "理由", "triggers": "触发条件", "received_on": "收到日期", "rank": "名次",
+    "order": "排序", "method": "处理方式", "basis": "依据", "value": "分值", "others_mean": "其他专家均值",
+    "deviation": "偏差", "criterion": "评分因素", "conflict": "回避", "pledge": "承诺书", "document": "文件",
+    "format": "格式", "generated_at": "生成时间", "bundle_sha256": "评审包哈希", "draft": "草稿",
+    "location": "评审地点", "scheduled_at": "评审时间", "panel_size": "专家人数", "category": "采购类别",
+    "specialties": "专业", "regions": "地区", "requirements": "专业要求", "source": "专家来源",
+    "opened_at": "开始时间", "closed_at": "结束时间", "confirmed_at": "确认时间", "operator": "经办人",
+    "supervisor": "监督人", "excluded": "回避排除", "replaced_by": "递补专家", "replaces": "替换",
+    "end_reason": "结束原因", "checked_in_at": "签到时间", "user_id": "用户编号", "account": "账号",
+    "org": "工作单位", "count": "数量", "review_id": "评审编号", "project_id": "项目编号",
+}
+
+
+def field_label(key: str) -> str:
+    return FIELDS.get(key, key)
+
+
+LABELS: dict[str, Mapping[str, str]] = {
+    "kinds": REVIEW_KINDS,
+    "review_statuses": REVIEW_STATUSES,
+    "seat_states": SEAT_STATES,
+    "seat_roles": SEAT_ROLES,
+    "draw_modes": DRAW_MODES,
+    "draw_statuses": DRAW_STATUSES,
+    "sheet_statuses": SHEET_STATUSES,
+    "flags": FLAGS,
+    "object_types": OBJECT_TYPES,
+    "conflicts": CONFLICT_LABELS,
+    "actions": ACTIONS,
+    "fields": FIELDS,
+}
+
+
+def label(value: Any, table: str) -> str:
+    """The Chinese label of `value` in LABELS[table]; the value itself when it has none."""
+    if value is None or value == "":
+        return ""
+    if table == "actions":
+        return action_label(str(value))
+    return LABELS[table].get(str(value), str(value))
+
+
+def register(env: Any) -> None:
+    """Make the layer available in every template."""
+    env.filters.update({"beijing": beijing, "beijing_seconds": beijing_seconds, "localtime": beijing,
+                        "money": money, "zh": chinese_part, "label": label, "action_label": action_label,
+                        "flag_label": flag_label, "conflict_label": lambda c: CONFLICT_LABELS.get(c, c)})
+    env.globals.update({"LABELS": LABELS, "outcome": outcome, "OUTCOME_WORDS": OUTCOME_WORDS})
