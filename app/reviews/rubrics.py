@@ -42,18 +42,34 @@ class CriterionInput:
     guidance: str = ""
 
 
+def is_veto_question(criterion: Any) -> bool:
+    """否决项 — a 是/否 question with no points (max_points 0). A veto row with points is an old one
+    (before veto questions): it is still scored as points, and any 0 fails the project."""
+    get = criterion.get if isinstance(criterion, dict) else lambda key: getattr(criterion, key)
+    return bool(get("veto")) and Decimal(str(get("max_points") or 0)) == 0
+
+
 def clean_criterion(data: CriterionInput, review_kind: str, errors: dict[str, str], prefix: str = "") -> dict[str, Any]:
-    name = parsing.text(data.name, "name", f"{prefix}评分因素名称", errors, max_len=200)
-    points = parsing.money(data.max_points, "max_points", f"{prefix}分值", errors)
-    if points is not None and not Decimal("0") < points <= Decimal("100"):
-        errors["max_points"] = f"{prefix}分值须大于 0 且不超过 100"
+    veto = data.veto.strip().lower() in {"1", "on", "true", "yes", "是", "否决"}
+    name = parsing.text(data.name, "name", f"{prefix}否决情形" if veto else f"{prefix}评分因素名称", errors,
+                        max_len=200)
+    if veto:
+        # a yes/no question: it carries no points, so a typed 分值 would only mislead the totals
+        points: Decimal | None = Decimal("0")
+        if data.max_points.strip():
+            errors["max_points"] = f"{prefix}否决项是“是/否”问题，不计分：分值请留空"
+    else:
+        points = parsing.money(data.max_points, "max_points", f"{prefix}分值", errors)
+        if points is not None and not Decimal("0") < points <= Decimal("100"):
+            errors["max_points"] = f"{prefix}分值须大于 0 且不超过 100"
     group = _GROUPS.get(data.group.strip())
     kind = _KINDS.get(data.kind.strip())
     if group is None:
         errors["group"] = f"{prefix}分组须为技术或商务"
     if kind is None:
         errors["kind"] = f"{prefix}类型须为客观或主观"
-    veto = data.veto.strip().lower() in {"1", "on", "true", "yes", "是", "否决"}
+    if veto:
+        kind = "subjective"  # each member answers for himself: any 是 decides (no agreement demanded)
     if veto and review_kind != ReviewKind.ACCEPTANCE.value:
         errors["veto"] = f"{prefix}否决项只用于评估验收"
     guidance = parsing.text(data.guidance, "guidance", f"{prefix}评分细则", errors, max_len=2000, required=False)

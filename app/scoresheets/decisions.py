@@ -31,6 +31,7 @@ from app.scoresheets.tables import (
     Signature,
     TieSettlement,
 )
+from app.web.formatting import chinese_part
 from app.web.parsing import is_plain_int, plain_date
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -129,7 +130,8 @@ async def _output(review: Review) -> dict[str, Any]:
         raise FlowError({"sheets": "全部评分表提交后才能记录评审小组的决定"}, 409)
     _, output, errors = await evaluate_review(review)
     if output is None:
-        raise FlowError({"scoring": "评分汇总未通过校验：" + "；".join(e["message"] for e in errors)}, 409)
+        raise FlowError({"scoring": "评分汇总未通过校验："
+                                     + "；".join(chinese_part(e["message"]) for e in errors)}, 409)
     return output
 
 

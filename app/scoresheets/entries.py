@@ -15,6 +15,9 @@ from typing import Any
 from app.web.parsing import plain_int
 
 MAX_COMMENT = 2000
+#: a veto question's answer as the form or the API sends it → the value scoring/ reads
+ANSWERS = {"1": Decimal("1.00"), "1.00": Decimal("1.00"), "否": Decimal("1.00"),
+           "0": Decimal("0.00"), "0.00": Decimal("0.00"), "是": Decimal("0.00")}
 # Plain decimals only: no exponents, no NaN or Infinity, no thousands separators.
 _NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,6})?")  # ASCII: "１２" and "²" are not scores
 
@@ -82,6 +85,15 @@ def check_entries(
             errors[key] = f"{where}：评语不超过 {MAX_COMMENT} 字"
             continue
         if text == "":
+            continue
+        if crit.get("veto") and Decimal(str(crit["max_points"] or 0)) == 0:
+            # 否决项: a 是/否 answer stored as 1 (否, the condition does not hold) or 0 (是, vetoed)
+            if text not in ANSWERS:
+                errors[key] = f"{where}：否决项请选择“是”或“否”"
+            elif (bid["id"], crit["id"]) in clean:
+                errors[key] = f"{where}：同一项重复填写"
+            else:
+                clean[(bid["id"], crit["id"])] = CleanScore(bid["id"], crit["id"], ANSWERS[text], comment.strip())
             continue
         try:
             value = Decimal(text) if _NUMBER.fullmatch(text) else None

@@ -18,6 +18,7 @@ from app.scoresheets.access import FlowError, ensure_open, log, member_review, s
 from app.scoresheets.inputs import legal_part, result_sha256, review_rubric
 from app.scoresheets.panel import all_in, evaluate_review, notes_of, progress, signatures_of
 from app.scoresheets.tables import Result, SheetReturn, Signature
+from app.web.formatting import chinese_part
 
 
 def now_utc() -> dt.datetime:
@@ -35,7 +36,8 @@ async def _ready(review: Review) -> tuple[dict[str, Any], dict[str, Any]]:
         raise FlowError({"notes": "有畸高畸低评分尚待专家书面说明"}, 409)
     data, output, errors = await evaluate_review(review)
     if output is None:
-        raise FlowError({"scoring": "评分汇总未通过校验：" + "；".join(e["message"] for e in errors)}, 409)
+        raise FlowError({"scoring": "评分汇总未通过校验："
+                                     + "；".join(chinese_part(e["message"]) for e in errors)}, 409)
     problems = await decisions.pending(review, output)
     if problems:
         raise FlowError(problems, 409)
@@ -165,7 +167,8 @@ async def publish(user: Any, review_id: int) -> Result:
         raise FlowError({"review": "评审小组全体成员签字（或记录拒签）后才能公布结果"}, 409)
     data, output, errors = await evaluate_review(review)
     if output is None:
-        raise FlowError({"scoring": "评分汇总未通过校验：" + "；".join(e["message"] for e in errors)}, 409)
+        raise FlowError({"scoring": "评分汇总未通过校验："
+                                     + "；".join(chinese_part(e["message"]) for e in errors)}, 409)
     problems = await decisions.pending(review, output)
     if problems:
         raise FlowError({k: v + "，不能公布结果" for k, v in problems.items()}, 409)

@@ -62,11 +62,7 @@ def scoring_input(
         data["budget"] = decimal_text(budget)
     if anomaly_threshold is not None:
         data["anomaly_threshold"] = decimal_text(anomaly_threshold)
-    data["criteria"] = [
-        {"id": c["id"], "name": c["name"], "max": decimal_text(c["max_points"]), "group": c["group"],
-         "kind": c["kind"], "veto": bool(c["veto"]) and kind == ReviewKind.ACCEPTANCE.value}
-        for c in criteria
-    ]
+    data["criteria"] = [_criterion(c, kind) for c in criteria]
     bid_rows = []
     for b in bids:
         row: dict[str, Any] = {"id": b["id"], "name": b["title"] or b["supplier_name"], "valid": bool(b["valid"])}
@@ -79,6 +75,16 @@ def scoring_input(
         for s in sorted(scores, key=lambda s: (str(s["expert"]), s["bid"], s["criterion"]))
     ]
     return data
+
+
+def _criterion(c: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    veto = bool(c["veto"]) and kind == ReviewKind.ACCEPTANCE.value
+    if veto and Decimal(str(c["max_points"] or 0)) == 0:
+        # 否决项 as a 是/否 question (docs/scoring.md §1.3): answers 1 (否) / 0 (是, vetoed), no points
+        return {"id": c["id"], "name": c["name"], "max": "1", "group": c["group"], "kind": c["kind"],
+                "veto": True, "points": False}
+    return {"id": c["id"], "name": c["name"], "max": decimal_text(c["max_points"]), "group": c["group"],
+            "kind": c["kind"], "veto": veto}
 
 
 def legal_part(output: Mapping[str, Any]) -> dict[str, Any]:

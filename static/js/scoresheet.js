@@ -11,6 +11,8 @@
   const status = document.getElementById("autosave-status");
   const scores = Array.from(form.querySelectorAll("input.score"));
   const comments = Array.from(form.querySelectorAll("input.comment"));
+  // 否决项: a 是/否 answer per bid (radio pair), sent as 1 (否) or 0 (是); never part of a subtotal.
+  const answers = Array.from(form.querySelectorAll("input.veto-answer"));
   let timer = null;
   let inFlight = null;
   let dirty = false;
@@ -55,13 +57,22 @@
   function payload() {
     const byKey = {};
     comments.forEach(function (c) { byKey[c.name.slice(2)] = c.value; });
+    const questions = {};
+    answers.forEach(function (radio) {
+      const key = radio.dataset.bid + "-" + radio.dataset.criterion;
+      if (!(key in questions)) {
+        questions[key] = { bid: Number(radio.dataset.bid), criterion: Number(radio.dataset.criterion),
+                           value: null, comment: byKey[key] || "" };
+      }
+      if (radio.checked) { questions[key].value = radio.value; }
+    });
     return {
       version: Number(versionInput.value),
       scores: scores.map(function (input) {
         const key = input.dataset.bid + "-" + input.dataset.criterion;
         return { bid: Number(input.dataset.bid), criterion: Number(input.dataset.criterion),
                  value: input.value.trim() === "" ? null : input.value.trim(), comment: byKey[key] || "" };
-      }),
+      }).concat(Object.keys(questions).map(function (key) { return questions[key]; })),
     };
   }
 
@@ -103,6 +114,7 @@
     check(input);
   });
   comments.forEach(function (c) { c.addEventListener("input", function () { dirty = true; schedule(); }); });
+  answers.forEach(function (radio) { radio.addEventListener("change", function () { dirty = true; schedule(); }); });
   subtotals();
   if (!editable) { return; }
 

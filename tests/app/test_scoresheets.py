@@ -255,3 +255,41 @@ async def test_acceptance_marks_balance_payment_due(world, signed_in, tmp_path):
     assert "验收合格" in page.text and "已标记为应支付" in page.text
     seats = await PanelSeat.count().where(PanelSeat.review == panel.review_id)
     assert seats == 3
+
+
+async def test_acceptance_veto_question_is_yes_no_without_points(world, signed_in, tmp_path):
+    """否决项 as a 是/否 question: no points in any total; one member's 是 makes the project 验收不合格."""
+    criteria = [("T1", "目标完成情况", "60", "subjective", False), ("T2", "资金使用", "40", "subjective", False),
+                ("V", "存在虚报冒领、弄虚作假", "0", "subjective", True)]
+    panel = await make_panel(world, kind="acceptance", criteria=criteria, bids=[("Z", None)], prefix="vq")
+    clients = {name: await signed_in(name) for name in panel.experts}
+    agency = await signed_in("agency")
+    first = panel.experts[0]
+    sheet_id = await open_and_declare(clients[first], panel)
+    page = (await clients[first].get(f"/scoring/sheets/{sheet_id}")).text
+    key = f"{panel.bids['Z']}-{panel.criteria['V']}"
+    # a radio pair, not a score box, and no maximum to type against
+    assert f'type="radio" class="veto-answer" name="v-{key}" value="1"' in page
+    assert f'name="v-{key}" id="v-{key}"' not in page and "是否存在：存在虚报冒领、弄虚作假" in page
+    refused = await submit(clients[first], sheet_id, form_values(panel, {"Z": ("50", "32", "0.5")}, ["T1", "T2", "V"]))
+    assert refused.status_code == 400 and "否决项请选择“是”或“否”" in refused.text
+    table = {1: {"Z": ("50", "32", "1")}, 2: {"Z": ("48", "30", "1")}, 3: {"Z": ("52", "35", "0")}}
+    for i, name in enumerate(panel.experts, 1):
+        sheet = sheet_id if i == 1 else await open_and_declare(clients[name], panel)
+        response = await submit(clients[name], sheet, form_values(panel, table[i], ["T1", "T2", "V"]))
+        assert response.status_code == 303, response.text
+    for name in panel.experts:
+        response = await post(clients[name], f"/scoring/reviews/{panel.review_id}/signature",
+                              {"agree": "yes", "password": "Test-Passw0rd!"})
+        assert response.status_code == 303
+    assert (await post(agency, f"/scoring/reviews/{panel.review_id}/publish", {})).status_code == 303
+    result = await _published(panel.review_id)
+    # 82.33 as without the question: the answers carry no points; one 是 fails the project
+    assert result["outcome"]["items"] == [{"bid": panel.bids["Z"], "name": "项目Z", "total": "82.33", "passed": False}]
+    assert result["balance_payment_due"] is False
+    assert result["input"]["criteria"][2] == {"id": panel.criteria["V"], "name": "存在虚报冒领、弄虚作假", "max": "1",
+                                              "group": "business", "kind": "subjective", "veto": True,
+                                              "points": False}
+    assert run_scoring_cli(result["input"], tmp_path) == result["output"]
+    page = (await agency.get(f"/scoring/reviews/{panel.review_id}")).text
+    assert "验收不合格" in page

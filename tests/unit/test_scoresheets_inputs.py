@@ -89,3 +89,38 @@ def test_entries_in_range_two_places_and_known_references():
     assert errors["scores"] == "还有 1 项未评分，全部评完后才能提交"
     _, errors = check_entries([Entry(1, 5, "1"), Entry(1, 5, "2")], bids=bids, criteria=criteria, complete=False)
     assert "重复" in errors["1-5"]
+
+
+QUESTION = {"id": 13, "name": "存在虚报冒领、弄虚作假", "max_points": Decimal("0"), "group": "business",
+            "kind": "subjective", "veto": True}
+
+
+def test_veto_question_goes_to_scoring_as_a_yes_no_item_with_no_points():
+    criteria = [CRITERIA[0], QUESTION]
+    scores = [{"expert": e, "bid": 1, "criterion": c, "value": Decimal(v)}
+              for e, (points, answer) in {"7": ("30", "1"), "8": ("32", "1"), "9": ("31", "0")}.items()
+              for c, v in ((11, points), (13, answer))]
+    data = scoring_input(review={"id": 1, "kind": "acceptance", "category": "", "price_weight": None},
+                         criteria=criteria, bids=BIDS[:1], scores=scores, pass_score=Decimal("20"))
+    assert data["criteria"][1] == {"id": 13, "name": "存在虚报冒领、弄虚作假", "max": "1", "group": "business",
+                                   "kind": "subjective", "veto": True, "points": False}
+    out = evaluate(data)
+    (bid,) = out["bids"]
+    assert bid["total"] == "31.00"  # the mean of 30, 32, 31: the answers add nothing
+    assert bid["passed"] is False and bid["flags"][0] == "veto_failed"  # one member answered 是
+    # an old veto criterion with points is still sent as points (its published inputs stay valid)
+    old = scoring_input(review={"id": 1, "kind": "acceptance", "category": "", "price_weight": None},
+                        criteria=[{**QUESTION, "max_points": Decimal("0.01")}], bids=BIDS[:1], scores=[])
+    assert old["criteria"][0] == {"id": 13, "name": "存在虚报冒领、弄虚作假", "max": "0.01", "group": "business",
+                                  "kind": "subjective", "veto": True}
+
+
+def test_veto_question_takes_yes_or_no_only():
+    bids = BIDS[:1]
+    clean, errors = check_entries([Entry(1, 13, "否"), Entry(1, 11, "30")], bids=bids,
+                                  criteria=[CRITERIA[0], QUESTION], complete=True)
+    assert errors == {} and [(s.criterion, s.value) for s in clean] == [(11, Decimal("30.00")), (13, Decimal("1.00"))]
+    clean, errors = check_entries([Entry(1, 13, "0")], bids=bids, criteria=[QUESTION], complete=True)
+    assert errors == {} and clean[0].value == Decimal("0.00")
+    _, errors = check_entries([Entry(1, 13, "0.5")], bids=bids, criteria=[QUESTION], complete=False)
+    assert errors == {"1-13": "“甲公司”的“存在虚报冒领、弄虚作假”：否决项请选择“是”或“否”"}
