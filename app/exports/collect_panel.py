@@ -106,7 +106,7 @@ def _conditions(draw: dict[str, Any]) -> str:
     excluded = draw["excluded"] or {}
     return (f"第 {draw['number']} 次抽取（{PURPOSES.get(draw['purpose'], draw['purpose'])}）；"
             f"经回避筛选后专家库 {draw['pool_size']} 人，回避排除 {len(excluded)} 人；"
-            f"专家库快照哈希 pool_sha256 {draw['pool_sha256']}")
+            f"专家库快照哈希（SHA-256）{draw['pool_sha256']}")
 
 
 async def _enders(seats: list[dict[str, Any]]) -> dict[int, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.web.formatting import DRAW_MODES, OBJECT_TYPES, SEAT_STATES, action_label, field_label
+from app.web.formatting import DRAW_MODES, OBJECT_TYPES, SEAT_STATES, action_label, field_label, readable_value
 
 from .model import Block, Document, Fields, Grid, Heading, Part, Text
 from .view import DASH, View, text, when
@@ -96,9 +96,12 @@ def sign_in(v: View) -> Document:
     return Document("签到表及承诺书", "签到表及承诺书", [Part("签到表", blocks)], v.footer, v.draft, landscape=True)
 
 
-def _changes(old_text: str, new_text: str) -> str:
-    """old → new per key, the key by its Chinese name; values kept as stored (JSON), so nothing is
-    paraphrased."""
+ACTORS = {"system": "系统"}  # records the system writes by itself (a deadline passed, a job ran)
+
+
+def _changes(old_text: str, new_text: str, object_type: str = "") -> str:
+    """old → new per key, the key by its Chinese name and each value as a person reads it (codes by
+    their labels); the values exactly as stored are in the bundle."""
     try:
         old, new = json.loads(old_text or "{}"), json.loads(new_text or "{}")
     except ValueError:
@@ -108,21 +111,22 @@ def _changes(old_text: str, new_text: str) -> str:
     lines = []
     for key in sorted(old.keys() | new.keys()):
         if old.get(key) != new.get(key):
-            a = json.dumps(old[key], ensure_ascii=False) if key in old else "（无）"
-            b = json.dumps(new[key], ensure_ascii=False) if key in new else "（删除）"
+            a = readable_value(old[key], key, object_type) if key in old else "（无）"
+            b = readable_value(new[key], key, object_type) if key in new else "（删除）"
             lines.append(f"{field_label(key)}：{a} → {b}")
     return "\n".join(lines) or "（无变化）"
 
 
 def audit_trail(v: View) -> Document:
-    rows = [[str(r["seq"]), when(r["created_at"]), r["actor"], action_label(r["action"]),
+    rows = [[str(r["seq"]), when(r["created_at"]), ACTORS.get(r["actor"], r["actor"]), action_label(r["action"]),
              f"{OBJECT_TYPES.get(r['object_type'], r['object_type'])} {r['object_id']}",
-             _changes(r["old_values"], r["new_values"]), r["hash"][:16]]
+             _changes(r["old_values"], r["new_values"], r["object_type"]), r["hash"][:16]]
             for r in v.raw.get("audit_records", [])]
     blocks: list[Block] = [
         Heading("评审审计记录"), Fields(v.fields(3, ("记录条数", str(len(rows))))),
         Grid(["序号", "时间", "操作人", "操作", "对象", "变更（原值 → 新值）", "哈希（前16位）"], rows or [[DASH] * 7],
              widths=[0.6, 1.7, 0.9, 1.7, 1.3, 4, 1.4], numeric=frozenset({0})),
-        Text("本表只含本评审的记录（全局哈希链的一部分）；完整哈希可在评审包中用 pingshen verify 核对。"),
+        Text("本表只含本评审的记录（全局哈希链的一部分），原值和新值的原始记录及完整哈希在评审包中，"
+             "可用“复核评审包”命令核对（见审计人员使用说明）。"),
     ]
     return Document("审计记录", "评审审计记录", [Part("审计记录", blocks)], v.footer, v.draft, landscape=True)

@@ -270,8 +270,49 @@ FIELDS: dict[str, str] = {
 }
 
 
+FIELDS.update({
+    "id": "编号", "passed": "是否通过", "price_score": "价格分", "subjective": "主观分", "total": "总分",
+    "legal": "法定结果", "signatures": "签字人数", "conflict_text": "回避说明", "technical": "技术分",
+    "flags": "标记", "actor": "操作人", "display_name": "姓名", "username": "用户名", "email": "电子邮箱",
+    "phone": "电话", "reason_code": "原因", "unanimous": "小组一致认定", "comments": "总体评语",
+    "comment": "评语", "objective": "客观分", "subjective_mean": "主观分均值", "bids": "投标",
+    "candidates": "成交候选（编号）",
+})
+#: for keys whose value is a code: the table that names it
+_VALUE_TABLES = {"status": REVIEW_STATUSES, "state": SEAT_STATES, "kind": REVIEW_KINDS, "mode": DRAW_MODES,
+                 "role": SEAT_ROLES, "flags": FLAGS}
+_STATUS_BY_OBJECT = {"score_sheet": SHEET_STATUSES, "panel_draw": DRAW_STATUSES, "panel_seat": SEAT_STATES}
+
+
 def field_label(key: str) -> str:
     return FIELDS.get(key, key)
+
+
+def readable_value(value: Any, key: str = "", object_type: str = "") -> str:
+    """A recorded value as a person reads it: 是/否 for booleans, 空 for none, codes by their label,
+    nested records with Chinese keys. The stored JSON stays in the bundle, byte for byte."""
+    if value is None:
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "｛" + "，".join(f"{field_label(k)} {readable_value(v, k, object_type)}" for k, v in value.items()) + "｝"
+    if isinstance(value, list):
+        return "［" + "、".join(readable_value(v, key, object_type) for v in value) + "］"
+    if isinstance(value, str):
+        table = _STATUS_BY_OBJECT.get(object_type) if key in ("status", "state") else None
+        table = table or _VALUE_TABLES.get(key)
+        if table and value in table:
+            return table[value]
+        if key in ("reason", "end_reason") and value in SEAT_STATES:
+            return SEAT_STATES[value]
+        if _ISO_TIME.match(value):
+            return beijing(value, seconds=True)
+        return f"“{value}”" if value else "（空）"
+    return str(value)
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 LABELS: dict[str, Mapping[str, str]] = {
