@@ -32,6 +32,7 @@ from app.reviews.tables import (
     SOURCE_LABELS,
     STATUS_LABELS,
 )
+from app.roster.specialties import load_tree
 from app.web.parsing import is_plain_int
 from app.web.templating import Page
 
@@ -47,9 +48,11 @@ async def review_context(user: Any, review_id: int) -> dict[str, Any]:
     composition = check_composition(kind=review.kind, panel_source=review.panel_source,
                                     panel_size=review.panel_size, purchaser_reps=review.purchaser_reps,
                                     budget=project.budget, require=services.load_json(review.require))
+    tree = await load_tree()  # quotas are shown (and may be typed) by specialty name, not code
     return {"review": review, "project": project, "criteria": criteria, "bids": await bids.list_bids(review.id),
             "summary": rubrics.rubric_summary(review, criteria), "composition": composition,
-            "require": services.load_json(review.require) or {}, "accept": services.load_json(review.accept) or [],
+            "require": {tree.label(c): n for c, n in (services.load_json(review.require) or {}).items()},
+            "accept": [tree.label(c) for c in services.load_json(review.accept) or []],
             "regions": services.load_json(review.regions) or [],
             "templates": await rubrics.list_templates(user, review.kind), **LABELS}
 

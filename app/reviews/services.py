@@ -187,10 +187,33 @@ def parse_require(value: str, errors: dict[str, str]) -> dict[str, int]:
         code, _, count = part.replace("：", ":").partition(":")
         code, count = code.strip(), count.strip() or "1"
         if not code or plain_int(count, low=1) is None:
-            errors["require"] = f"“{part}”应写作 专业代码:人数，如 safety.chemical:2"
+            errors["require"] = f"“{part}”应写作 专业:人数，如 危险化学品:2"
             continue
         require[code] = require.get(code, 0) + int(count)
     return require
+
+
+async def _specialty_codes(require: dict[str, int], accept: list[str],
+                           errors: dict[str, str]) -> tuple[dict[str, int], list[str]]:
+    """People write specialties by name (危险化学品, 安全生产/建筑施工) or code; the draw keeps codes."""
+    from app.roster.specialties import load_tree
+
+    tree = await load_tree()
+    codes: dict[str, int] = {}
+    for token, count in require.items():
+        code, problem = tree.resolve(token)
+        if code is None:
+            errors["require"] = f"各专业最低人数：{problem}"
+            continue
+        codes[code] = codes.get(code, 0) + count
+    accepted = []
+    for token in accept:
+        code, problem = tree.resolve(token)
+        if code is None:
+            errors["accept"] = f"其他席位接受的专业：{problem}"
+        elif code not in accepted:
+            accepted.append(code)
+    return codes, accepted
 
 
 def _scheduled(value: str, errors: dict[str, str]) -> dt.datetime | None:
@@ -233,6 +256,7 @@ async def update_settings(actor: Any, review_id: int, data: SettingsInput) -> tu
     hours = parsing.integer(data.invitation_hours, "invitation_hours", "答复期限", errors, low=1, high=240)
     require = parse_require(data.require, errors)
     accept = _split(data.accept)
+    require, accept = await _specialty_codes(require, accept, errors)
     regions = _split(data.regions)
     source = data.panel_source.strip() or review.panel_source
     if source not in {s.value for s in PanelSource}:

@@ -296,7 +296,8 @@ def readable_value(value: Any, key: str = "", object_type: str = "") -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):
-        return "｛" + "，".join(f"{field_label(k)} {readable_value(v, k, object_type)}" for k, v in value.items()) + "｝"
+        parts = (f"{field_label(k)} {readable_value(v, k, object_type)}" for k, v in value.items())
+        return "｛" + "，".join(parts) + "｝"
     if isinstance(value, list):
         return "［" + "、".join(readable_value(v, key, object_type) for v in value) + "］"
     if isinstance(value, str):
