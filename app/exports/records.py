@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.web.formatting import DRAW_MODES, OBJECT_TYPES, SEAT_STATES, action_label, field_label, readable_value
+from app.web.formatting import (
+    ACTORS,
+    DRAW_MODES,
+    OBJECT_TYPES,
+    SEAT_STATES,
+    action_label,
+    field_label,
+    readable_value,
+)
 
 from .model import Block, Document, Fields, Grid, Heading, Part, Text
 from .view import DASH, View, text, when
@@ -94,9 +102,6 @@ def sign_in(v: View) -> Document:
         Text("承诺书：本人承诺独立、客观、公正评审，与参加评审的供应商不存在利害关系，遵守保密规定。"),
     ]
     return Document("签到表及承诺书", "签到表及承诺书", [Part("签到表", blocks)], v.footer, v.draft, landscape=True)
-
-
-ACTORS = {"system": "系统"}  # records the system writes by itself (a deadline passed, a job ran)
 
 
 def _changes(old_text: str, new_text: str, object_type: str = "") -> str:

@@ -108,7 +108,8 @@ SEAT_ROLES = {"member": "评审专家", "alternate": "候补专家", "purchaser_
 DRAW_MODES = {"draw": "随机抽取", "balanced": "均衡抽取", "randomized": "随机优化抽取"}
 DRAW_STATUSES = {"prepared": "待监督人确认", "confirmed": "已确认", "cancelled": "已取消", "expired": "已超时",
                  "refused": "监督人拒绝"}
-SHEET_STATUSES = {"draft": "草稿", "submitted": "已提交", "returned": "已退回重评"}
+# "填写中", not 草稿: 草稿 is the word that marks an unfinished document, never a value inside one
+SHEET_STATUSES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回重评"}
 FLAGS = {
     "abnormal_low_price": "异常低价",
     "quote_above_max_price": "超过最高限价",
@@ -229,6 +230,13 @@ _ACTION_PATTERNS = (  # actions built from a state or a kind
 DECLARATION_KINDS = {"employment": "工作经历", "relatives": "近亲属", "holdings": "持股及任职"}
 
 
+ACTORS = {"system": "系统"}  # records the system writes by itself (a deadline passed, a job ran)
+
+
+def actor_label(actor: str) -> str:
+    return ACTORS.get(actor, actor)
+
+
 def action_label(action: str) -> str:
     """保存评分草稿 for "scoresheet.saved"; an unknown action keeps its code (it is what was stored)."""
     if action in ACTIONS:
@@ -345,5 +353,6 @@ def register(env: Any) -> None:
     """Make the layer available in every template."""
     env.filters.update({"beijing": beijing, "beijing_seconds": beijing_seconds, "localtime": beijing,
                         "money": money, "zh": chinese_part, "label": label, "action_label": action_label,
-                        "flag_label": flag_label, "conflict_label": lambda c: CONFLICT_LABELS.get(c, c)})
+                        "flag_label": flag_label, "actor_label": actor_label,
+                        "conflict_label": lambda c: CONFLICT_LABELS.get(c, c)})
     env.globals.update({"LABELS": LABELS, "outcome": outcome, "OUTCOME_WORDS": OUTCOME_WORDS})
