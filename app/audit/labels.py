@@ -160,16 +160,22 @@ def field_label(key: str) -> str:
     return FIELD_LABELS.get(key, key)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, key: str = "") -> str:
+    """A value as people read it (the formatting layer: codes by label, times in Beijing time)."""
+    from app.web.formatting import readable_value  # imports this module: resolved at call time
+
     if value is None:
         return "（空）"
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and not value:
+        return ""
+    shown = readable_value(value, key)
+    return shown[1:-1] if shown.startswith("“") and shown.endswith("”") else shown
+
+
+def _field(key: str) -> str:
+    from app.web.formatting import field_label as every_field  # this table and the documents' own
+
+    return every_field(key)
 
 
 def change_rows(old: str | dict | None, new: str | dict | None) -> list[dict[str, str]]:
@@ -178,7 +184,7 @@ def change_rows(old: str | dict | None, new: str | dict | None) -> list[dict[str
     after = json.loads(new) if isinstance(new, str) and new else (new or {})
     rows = []
     for key in [*before.keys(), *(k for k in after if k not in before)]:
-        rows.append({"field": field_label(key), "code": key,
-                     "old": _shown(before[key]) if key in before else "",
-                     "new": _shown(after[key]) if key in after else "（删除）"})
+        rows.append({"field": _field(key), "code": key,
+                     "old": _shown(before[key], key) if key in before else "",
+                     "new": _shown(after[key], key) if key in after else "（删除）"})
     return rows

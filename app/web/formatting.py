@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.audit.labels import ACTION_LABELS, FIELD_LABELS, OBJECT_LABELS
 from app.conflicts.engine import CODE_LABELS as CONFLICT_LABELS
 
 try:
@@ -120,11 +121,12 @@ FLAGS = {
     "ranks_against_panel": "排序与小组相反",
     "outlier_cells": "离群评分",
 }
-OBJECT_TYPES = {"review": "评审", "project": "项目", "expert": "专家", "user": "用户", "agency": "经办机构",
+_OBJECT_TYPES = {"review": "评审", "project": "项目", "expert": "专家", "user": "用户", "agency": "经办机构",
                 "panel_draw": "抽取", "panel_seat": "评审席位", "panel_invitation": "邀请",
                 "score_sheet": "评分表", "anomaly_note": "畸高畸低说明", "rubric_template": "评分模板",
                 "review_export": "导出文件", "season_export": "季度归档", "specialty": "专业分类",
                 "conflict": "回避记录", "roster": "专家库", "account": "账号"}
+OBJECT_TYPES = {**_OBJECT_TYPES, **OBJECT_LABELS}  # the audit area's names first
 
 #: 通过 / 合格: one table per review kind. 立项 passes or not; 验收 is 合格 or 不合格; 磋商 has no pass mark.
 OUTCOME_WORDS: dict[str, tuple[str, str]] = {"approval": ("通过", "不通过"), "acceptance": ("合格", "不合格")}
@@ -148,85 +150,8 @@ def flag_label(flag: str, kind: str = "") -> str:
     return FLAGS.get(flag, flag)
 
 
-ACTIONS: dict[str, str] = {
-    "account.locked": "账号锁定",
-    "account.password_changed": "修改密码",
-    "account.signed_in": "登录",
-    "account.signed_out": "退出登录",
-    "agency.created": "新建经办机构",
-    "user.created": "新建用户",
-    "conflict.checked": "回避检查",
-    "conflict.org_linked": "关联单位",
-    "conflict.recorded": "登记回避事项",
-    "conflict.revoked": "撤销回避事项",
-    "conflicts.late_recusal": "评审中回避",
-    "expert.account_linked": "关联专家账号",
-    "expert.account_unlinked": "解除专家账号关联",
-    "expert.change_reviewed": "审核资料变更",
-    "expert.created": "新增专家",
-    "expert.performance_recorded": "登记履职评价",
-    "expert.status_restored": "恢复专家状态",
-    "expert.updated": "修改专家信息",
-    "expert.status_changed": "变更专家状态",
-    "export.downloaded": "下载文件",
-    "export.season_started": "开始季度归档",
-    "panel.draw_cancelled": "取消抽取",
-    "panel.draw_confirmed": "监督人确认抽取",
-    "panel.draw_expired": "抽取超时未确认",
-    "panel.draw_prepared": "抽取专家",
-    "panel.draw_refused": "监督人拒绝抽取",
-    "panel.draw_replayed": "复核抽取",
-    "panel.invitation_accepted": "接受邀请",
-    "panel.invitation_refused": "邀请答复被拒绝",
-    "panel.names_imported": "导入专家名单",
-    "panel.purchaser_rep_added": "登记采购人代表",
-    "panel.rechecked": "重新回避检查",
-    "panel.seat_account_unlinked": "解除席位账号",
-    "panel.seat_account_linked": "关联席位账号",
-    "panel.seat_account_created": "为席位开通账号",
-    "panel.seat_replaced": "递补席位",
-    "panel.seat_vacant": "席位空缺",
-    "project.created": "新建项目",
-    "review.bid_added": "添加投标（评审对象）",
-    "review.bid_deleted": "删除投标（评审对象）",
-    "review.bid_invalidated": "认定投标无效",
-    "review.closed": "评分结束",
-    "review.created": "新建评审",
-    "review.criterion_added": "添加评分因素",
-    "review.criterion_deleted": "删除评分因素",
-    "review.opened": "开始评审",
-    "review.result_published": "公布结果",
-    "review.rubric_applied": "套用评分模板",
-    "review.settings_changed": "修改评审设置",
-    "roster.demo_ties": "演示关联关系",
-    "roster.imported": "导入专家库",
-    "rubric.template_created": "新建评分模板",
-    "scoresheet.access_refused": "拒绝访问他人评分表",
-    "scoresheet.anomaly_explained": "提交书面说明",
-    "scoresheet.created": "建立评分表",
-    "scoresheet.declaration_signed": "签署回避声明及承诺书",
-    "scoresheet.explanation_requested": "要求书面说明",
-    "scoresheet.leader_chosen": "登记组长",
-    "scoresheet.price_review_recorded": "记录异常低价审查",
-    "scoresheet.ranking_note_saved": "记录排序理由",
-    "scoresheet.refusal_recorded": "记录拒签",
-    "scoresheet.report_signed": "签署评审报告",
-    "scoresheet.returned": "退回重评",
-    "scoresheet.saved": "保存评分草稿",
-    "scoresheet.save_refused": "评分保存被拒绝",
-    "scoresheet.submit_refused": "评分提交被拒绝",
-    "scoresheet.settings_saved": "保存评分设置",
-    "scoresheet.submitted": "提交评分表并签名",
-    "scoresheet.tie_settled": "记录并列处理",
-    "specialty.added": "新增专业",
-    "specialty.defaults_loaded": "载入默认专业分类",
-}
-_ACTION_PATTERNS = (  # actions built from a state or a kind
-    (re.compile(r"panel\.seat_(\w+)"), "席位：{}", SEAT_STATES),
-    (re.compile(r"panel\.alternate_(\w+)"), "候补：{}", SEAT_STATES),
-    (re.compile(r"expert\.(\w+)_added"), "新增申报：{}", {}),
-    (re.compile(r"expert\.(\w+)_removed"), "删除申报：{}", {}),
-)
+#: 审计操作: the one table of action names is app.audit.labels (a test there fails on an action without one)
+ACTIONS: Mapping[str, str] = ACTION_LABELS
 DECLARATION_KINDS = {"employment": "工作经历", "relatives": "近亲属", "holdings": "持股及任职"}
 
 
@@ -239,12 +164,7 @@ def actor_label(actor: str) -> str:
 
 def action_label(action: str) -> str:
     """保存评分草稿 for "scoresheet.saved"; an unknown action keeps its code (it is what was stored)."""
-    if action in ACTIONS:
-        return ACTIONS[action]
-    for pattern, words, table in _ACTION_PATTERNS:
-        if m := pattern.fullmatch(action):
-            return words.format((table or DECLARATION_KINDS).get(m.group(1), m.group(1)))
-    return action
+    return ACTIONS.get(action, action)
 
 
 #: Chinese names of the keys the audit trail records (old → new values); unknown keys stay as stored.
@@ -286,10 +206,38 @@ FIELDS.update({
     "comment": "评语", "objective": "客观分", "subjective_mean": "主观分均值", "bids": "投标",
     "candidates": "成交候选（编号）",
 })
+FIELDS.update({
+    "accept": "其他席位接受的专业", "require": "各专业最低人数", "budget": "预算金额", "code": "编号",
+    "key_industry": "重点行业", "purchaser_name": "采购人", "purchaser_credit_code": "采购人统一社会信用代码",
+    "excluded_for_conflict": "回避排除人数", "invitation_hours": "答复期限（小时）", "max_per_org": "同单位人数上限",
+    "panel_source": "专家来源", "purchaser_reps": "采购人代表人数", "self_selection_approval": "主管预算单位同意文件",
+    "warnings": "提示", "operator_id": "经办人", "supervisor_id": "监督人", "size": "人数", "description": "说明",
+    "is_leader": "组长", "drawn_role": "抽取身份", "credit_code": "统一社会信用代码", "legal_rep": "法定代表人",
+})
+# Code tables of other areas, copied here because this layer reads no tables (tests/app/test_latin_words.py
+# checks each copy against its source, so they cannot drift apart).
+ACCOUNT_ROLES = {"admin": "系统管理员", "agency": "经办人", "supervisor": "监督人", "expert": "评审专家",
+                 "auditor": "审计"}
+CATEGORIES = {"goods": "货物", "services": "服务", "gov_service": "政府购买服务", "research": "科研项目",
+              "tech_transfer": "科技成果转化项目"}
+PANEL_SOURCES = {"own_library": "本系统专家库抽取", "finance_system": "财政专家库抽取（导入名单）",
+                 "self_selected": "自行选定（经主管预算单位同意，本系统抽取）"}
+DRAW_PURPOSES = {"initial": "首次抽取", "redraw": "补抽"}
+SPECIALTIES = {"policy": "工伤保险政策", "safety": "安全生产", "safety.chemical": "安全生产/危险化学品",
+               "safety.mining": "安全生产/矿山", "safety.metallurgy": "安全生产/冶金",
+               "safety.construction": "安全生产/建筑施工", "safety.transport": "安全生产/交通运输",
+               "safety.machinery": "安全生产/机械制造", "occupational_health": "职业卫生/职业病防治",
+               "training": "宣传培训", "finance": "财务审计", "law": "法律"}
 #: for keys whose value is a code: the table that names it
 _VALUE_TABLES = {"status": REVIEW_STATUSES, "state": SEAT_STATES, "kind": REVIEW_KINDS, "mode": DRAW_MODES,
-                 "role": SEAT_ROLES, "flags": FLAGS}
+                 "role": {**SEAT_ROLES, **ACCOUNT_ROLES}, "flags": FLAGS, "category": CATEGORIES,
+                 "panel_source": PANEL_SOURCES, "purpose": DRAW_PURPOSES, "accept": SPECIALTIES,
+                 "require": SPECIALTIES, "specialties": SPECIALTIES, "drawn_role": SEAT_ROLES}
+_ANY_STATUS = {**SEAT_STATES, **DRAW_STATUSES, **SHEET_STATUSES, **REVIEW_STATUSES}
 _STATUS_BY_OBJECT = {"score_sheet": SHEET_STATUSES, "panel_draw": DRAW_STATUSES, "panel_seat": SEAT_STATES}
+
+
+FIELDS.update(FIELD_LABELS)  # the audit area's names win where both name a key
 
 
 def field_label(key: str) -> str:
@@ -304,6 +252,8 @@ def readable_value(value: Any, key: str = "", object_type: str = "") -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):
+        if key in ("require",):  # {specialty code: count}
+            return "，".join(f"{SPECIALTIES.get(k, k)} {v} 人" for k, v in value.items()) or "（无）"
         parts = (f"{field_label(k)} {readable_value(v, k, object_type)}" for k, v in value.items())
         return "｛" + "，".join(parts) + "｝"
     if isinstance(value, list):
@@ -313,6 +263,8 @@ def readable_value(value: Any, key: str = "", object_type: str = "") -> str:
         table = table or _VALUE_TABLES.get(key)
         if table and value in table:
             return table[value]
+        if key in ("status", "state") and value in _ANY_STATUS:
+            return _ANY_STATUS[value]
         if key in ("reason", "end_reason") and value in SEAT_STATES:
             return SEAT_STATES[value]
         if _ISO_TIME.match(value):

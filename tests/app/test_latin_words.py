@@ -37,6 +37,7 @@ ALLOWED = {
     "Kendall", "W",  # Kendall W (肯德尔和谐系数), the agreement statistic's standard name
     "ICC",  # intra-class correlation, the statistic's standard name
     "ID",  # as in 身份证 ID numbers typed by people (masked)
+    "testclient",  # the test client's address in sign-in records (a real request records an IP)
     "zs",  # the roster search's example of what a person types there: pinyin initials (张三 → zs)
 }
 URL = re.compile(r"https?://\S+")  # an address (the invitation link in a mail) is not a word
@@ -195,3 +196,17 @@ def test_the_reader_finds_what_it_should() -> None:
     assert without("项目 GS-2026-01 危化", ["GS-2026-01"]) == "项目   危化"
     assert latin_words(chinese_part("只有 1 名专家评分 / only one expert scored")) == set()
     assert "Kendall" not in latin_words("一致性（Kendall W）")
+
+
+def test_the_formatting_layers_copies_of_code_tables_match_their_sources() -> None:
+    """formatting.py reads no tables, so it copies a few small code tables: they must stay equal."""
+    from app.accounts.tables import ROLE_LABELS
+    from app.reviews.tables import CATEGORY_LABELS, SOURCE_LABELS, STATUS_LABELS
+    from app.roster.specialties import DEFAULT_SPECIALTIES, SpecialtyTree
+    from app.web import formatting
+
+    assert formatting.ACCOUNT_ROLES == ROLE_LABELS
+    assert formatting.CATEGORIES == CATEGORY_LABELS and formatting.PANEL_SOURCES == SOURCE_LABELS
+    assert {k: formatting.REVIEW_STATUSES[k] for k in STATUS_LABELS} == STATUS_LABELS
+    tree = SpecialtyTree([{"code": c, "name": n, "parent_code": p} for c, n, p in DEFAULT_SPECIALTIES])
+    assert formatting.SPECIALTIES == {c: tree.label(c) for c, _, _ in DEFAULT_SPECIALTIES}
