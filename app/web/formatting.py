@@ -107,7 +107,8 @@ SEAT_STATES = {"standby": "候补待命", "invited": "已邀请", "accepted": "�
 SEAT_ROLES = {"member": "评审专家", "alternate": "候补专家", "purchaser_rep": "采购人代表",
               "leader": "组长"}
 DRAW_MODES = {"draw": "随机抽取", "balanced": "均衡抽取", "randomized": "随机优化抽取"}
-DRAW_STATUSES = {"prepared": "待监督人确认", "confirmed": "已确认", "cancelled": "已取消", "expired": "已超时",
+DRAW_STATUSES = {"solved": "已求解",
+                 "prepared": "待监督人确认", "confirmed": "已确认", "cancelled": "已取消", "expired": "已超时",
                  "refused": "监督人拒绝"}
 # "填写中", not 草稿: 草稿 is the word that marks an unfinished document, never a value inside one
 SHEET_STATUSES = {"draft": "填写中", "submitted": "已提交", "returned": "已退回重评"}
@@ -212,6 +213,8 @@ FIELDS.update({
     "excluded_for_conflict": "回避排除人数", "invitation_hours": "答复期限（小时）", "max_per_org": "同单位人数上限",
     "panel_source": "专家来源", "purchaser_reps": "采购人代表人数", "self_selection_approval": "主管预算单位同意文件",
     "warnings": "提示", "operator_id": "经办人", "supervisor_id": "监督人", "size": "人数", "description": "说明",
+    "mode": "抽取方式", "load_cap": "每人席位上限", "conflicts": "回避记录数", "gap": "最优差距", "q": "入选概率上限",
+    "reviews": "评审", "yearly_cap": "年度席位上限", "plan": "季度计划", "plan_id": "计划编号",
     "is_leader": "组长", "drawn_role": "抽取身份", "credit_code": "统一社会信用代码", "legal_rep": "法定代表人",
 })
 # Code tables of other areas, copied here because this layer reads no tables (tests/app/test_latin_words.py
