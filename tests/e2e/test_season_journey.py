@@ -48,7 +48,7 @@ def plan_and_confirm(office: Office, titles: list[str], mode: str, q: str = "") 
     staff.fill("计划名称", f"2026年评审计划（{mode}）")
     staff.page.get_by_role("radio", name=mode).check()
     if q:
-        staff.fill("概率上限 q", q)
+        staff.fill("每人入选概率上限", q)
     for title in titles:
         staff.page.get_by_role("checkbox", name=title).check()
     staff.click("准备计划")
