@@ -27,6 +27,8 @@ def score_box(expert: Person, criterion: str, bid_index: int = 0) -> object:
 
 
 def type_scores(expert: Person, scores: dict[str, str], bid_index: int = 0) -> None:
+    # The sheet's checks and autosave come from a deferred script: type only once it has run.
+    expert.page.wait_for_load_state("load")
     for criterion, value in scores.items():
         box = score_box(expert, criterion, bid_index)
         box.fill(value)  # type: ignore[attr-defined]
