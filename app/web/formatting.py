@@ -80,6 +80,20 @@ def money(value: Any, places: int = 2) -> str:
     return f"{amount.quantize(Decimal(1).scaleb(-places)):,}"
 
 
+def points(value: Any) -> str:
+    """40, 2.5 — a score or maximum as people write it: no trailing zeros, never 4E+1.
+
+    PostgreSQL's numeric column returns 40.00 where SQLite returns 40; the page must not differ.
+    """
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return format(number.normalize(), "f") if number else "0"
+
+
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
@@ -307,7 +321,8 @@ def label(value: Any, table: str) -> str:
 def register(env: Any) -> None:
     """Make the layer available in every template."""
     env.filters.update({"beijing": beijing, "beijing_seconds": beijing_seconds, "localtime": beijing,
-                        "money": money, "zh": chinese_part, "label": label, "action_label": action_label,
+                        "money": money, "points": points, "zh": chinese_part, "label": label,
+                        "action_label": action_label,
                         "flag_label": flag_label, "actor_label": actor_label,
                         "conflict_label": lambda c: CONFLICT_LABELS.get(c, c)})
     env.globals.update({"LABELS": LABELS, "outcome": outcome, "OUTCOME_WORDS": OUTCOME_WORDS})

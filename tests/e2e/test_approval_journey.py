@@ -95,7 +95,7 @@ def test_approval_review_from_empty_database_to_published_result(people: People)
         declare(expert, TITLE)
         if i == 0:
             type_scores(expert, {"项目必要性": "45"})
-            expert.sees("得分须在 0–40", "改正后才会自动保存", selector="main")
+            expert.sees("得分须在 0–40 分之间", "改正后才会自动保存", selector="main")
             expert.shot("score-out-of-range")
         type_scores(expert, scores[i])
         wait_autosaved(expert)
