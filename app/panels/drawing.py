@@ -63,12 +63,8 @@ def shortfall(require: dict[str, int], members: list[list[str]]) -> dict[str, in
     return short
 
 
-def build_input(*, review: Review, pool: list[dict[str, Any]], used: set[int], size: int,
-                require: dict[str, int], exclude_orgs: set[str]) -> dict[str, Any]:
-    """The assignment/ input for one panel (docs/assignment.md): pure, so it can be tested alone."""
-    experts = [{"id": e["id"], "org": e["org"], "region": e["region"],
-                "specialties": with_ancestors(e["specialties"] or []), "available": bool(e.get("available", True))}
-               for e in sorted(pool, key=lambda e: e["id"]) if e["id"] not in used]
+def panel_spec(review: Review, *, size: int, require: dict[str, int], exclude_orgs: set[str]) -> dict[str, Any]:
+    """One review's panel in the assignment/ input; a single draw and a season plan build it alike."""
     panel: dict[str, Any] = {"id": f"review-{review.id}", "size": size, "require": dict(sorted(require.items())),
                              "alternates": review.alternates, "exclude_orgs": sorted(o for o in exclude_orgs if o)}
     accept = sorted(set(_load(review.accept) or []) | set(require))
@@ -77,6 +73,16 @@ def build_input(*, review: Review, pool: list[dict[str, Any]], used: set[int], s
     regions = _load(review.regions) or []
     if regions:
         panel["regions"] = sorted(regions)
+    return panel
+
+
+def build_input(*, review: Review, pool: list[dict[str, Any]], used: set[int], size: int,
+                require: dict[str, int], exclude_orgs: set[str]) -> dict[str, Any]:
+    """The assignment/ input for one panel (docs/assignment.md): pure, so it can be tested alone."""
+    experts = [{"id": e["id"], "org": e["org"], "region": e["region"],
+                "specialties": with_ancestors(e["specialties"] or []), "available": bool(e.get("available", True))}
+               for e in sorted(pool, key=lambda e: e["id"]) if e["id"] not in used]
+    panel = panel_spec(review, size=size, require=require, exclude_orgs=exclude_orgs)
     return {"mode": "draw", "rules": {"max_per_org": review.max_per_org}, "experts": experts, "panels": [panel],
             "conflicts": []}
 

@@ -18,7 +18,7 @@ from app.accounts.guards import ensure_agency_access
 from app.audit import services as audit
 from app.db import write_tx
 from app.panels.context import CHINA, panel_context
-from app.panels.drawing import CONFIRM_WINDOW, pool_hash, with_ancestors
+from app.panels.drawing import CONFIRM_WINDOW, panel_spec, pool_hash, with_ancestors
 from app.panels.seats import now_utc
 from app.panels.tables import ACTIVE_STATES, Draw, DrawStatus, PanelSeat, SeatRole
 from app.plans.tables import Plan, PlanMode, PlanReview, PlanStatus
@@ -87,19 +87,11 @@ async def prior_loads(expert_ids: list[int] | None = None, on: dt.date | None = 
     return loads
 
 
-def panel_spec(review: Review, exclude_orgs: set[str]) -> dict[str, Any]:
-    """One review's panel in the assignment/ input, as the single draw builds it."""
-    require = {k: int(v) for k, v in sorted((_load(review.require) or {}).items())}
-    panel: dict[str, Any] = {"id": f"review-{review.id}", "size": review.panel_size - review.purchaser_reps,
-                             "require": require, "alternates": review.alternates,
-                             "exclude_orgs": sorted(o for o in exclude_orgs if o)}
-    accept = sorted(set(_load(review.accept) or []) | set(require))
-    if accept:
-        panel["accept"] = accept
-    regions = _load(review.regions) or []
-    if regions:
-        panel["regions"] = sorted(regions)
-    return panel
+def plan_panel(review: Review, exclude_orgs: set[str]) -> dict[str, Any]:
+    """One review's whole panel (no seats filled yet), built as the single draw builds it."""
+    require = {k: int(v) for k, v in (_load(review.require) or {}).items()}
+    return panel_spec(review, size=review.panel_size - review.purchaser_reps, require=require,
+                      exclude_orgs=exclude_orgs)
 
 
 def _form(mode: str, q: str, load_cap: str, yearly_cap: str, title: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -160,7 +152,7 @@ async def prepare_plan(actor: Any, *, title: str, mode: str, review_ids: list[in
         excluded[str(review.id)] = {str(k): [{"code": c.code, "reason": c.reason} for c in v]
                                     for k, v in conflicts.items()}
         project = await Project.objects().where(Project.id == review.project).first()
-        panels.append(panel_spec(review, {project.purchaser_name, *(b.name for b in context.bidders)}))
+        panels.append(plan_panel(review, {project.purchaser_name, *(b.name for b in context.bidders)}))
     prior = await prior_loads()
     pool_rows = [{"id": e["id"], "org": e["org"], "region": e["region"],
                   "specialties": with_ancestors(e["specialties"] or []), "available": True,
